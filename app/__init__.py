@@ -1,0 +1,1 @@
+"""peel-api: HMICFRS PEEL inspection judgments and findings over HTTP."""

@@ -1,0 +1,29 @@
+"""The one settings object: everything configurable comes from the environment."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'peel.db'}",
+        description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://... at scale.",
+    )
+    seed_dir: Path = Field(default=PROJECT_ROOT / "seed", description="Reports and their manifest.")
+    reference_dir: Path = Field(default=PROJECT_ROOT / "reference")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

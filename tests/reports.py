@@ -1,0 +1,43 @@
+"""The seed report and small helpers for editing copies of it in tests."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+from app.ingest.document import ReportDocument
+from app.ingest.parse import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_DIR = ROOT / "seed"
+SEED_REPORT = SEED_DIR / "west-midlands-peel-2018-19.txt"
+EXPECTED_JSON = Path(__file__).parent / "data" / "west-midlands-peel-2018-19.expected.json"
+
+
+@cache
+def seed_text() -> str:
+    return SEED_REPORT.read_text(encoding="utf-8")
+
+
+@cache
+def seed_document() -> ReportDocument:
+    return parse(seed_text())
+
+
+def seed_manifest_row() -> dict[str, str]:
+    with (SEED_DIR / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        return next(row for row in csv.DictReader(handle) if row["file"] == SEED_REPORT.name)
+
+
+def expected_document() -> dict:
+    return json.loads(EXPECTED_JSON.read_text(encoding="utf-8"))
+
+
+def lines_of(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def join_lines(lines: list[str]) -> str:
+    return "\n".join(lines)
