@@ -6,15 +6,25 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.ingest.errors import ReportParseError
 from app.ingest.parse import parse_file
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.ingest.load import LoadResult
+    from app.ingest.manifest import ReportSource
 
 EPILOG = """examples:
   peel serve                                   # http://127.0.0.1:8000/docs
   peel parse seed/west-midlands-peel-2018-19.txt
   peel parse report.txt --force west-midlands > report.json
   peel openapi > openapi.json
+  peel migrate                                 # create or upgrade the schema
+  peel seed                                    # catalogue + every report in seed/
+  peel load report.txt --force west-midlands
 """
 
 
@@ -59,6 +69,109 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class CommandError(Exception):
+    """A failure the command reports in one line (`peel: message`) with an exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _engine() -> Engine:
+    """The database of DATABASE_URL, reached once so an outage fails here, in one line."""
+    from app.db import check_connection, make_engine
+
+    engine = make_engine()
+    check_connection(engine)
+    return engine
+
+
+def _require_schema(engine: Engine) -> None:
+    from app.db import location_of, schema_revision
+
+    current, head = schema_revision(engine)
+    if current != head:
+        raise CommandError(
+            f"the database at {location_of(engine.url)} is at schema revision "
+            f"{current or 'none'}, this code needs {head}: run `peel migrate`"
+        )
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from app.db import location_of, migrate, schema_revision
+
+    engine = _engine()
+    migrate(engine, args.revision)
+    current, _ = schema_revision(engine)
+    print(f"database at {location_of(engine.url)}: schema at revision {current}")
+    return 0
+
+
+def _load_one(
+    engine: Engine, path: Path, force: str | None, source: ReportSource | None = None
+) -> LoadResult:
+    """Parse and store one report; CommandError (status 2) for input it cannot load.
+
+    The parse comes first, so a report that does not parse writes nothing at all.
+    """
+    from app.ingest.catalogue import sync_catalogue
+    from app.ingest.load import LoadError, load_document
+    from app.ingest.manifest import source_for_path
+    from app.ingest.parse import parse
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read: {error.strerror}", 2) from None
+    source = source.with_text(text) if source else source_for_path(path, text, force=force)
+    try:
+        document = parse(text, force_id=force or source.force, source=str(path))
+    except ReportParseError as error:
+        raise CommandError(str(error), 2) from None
+    sync_catalogue(engine)
+    try:
+        return load_document(engine, document, source)
+    except LoadError as error:
+        raise CommandError(str(error), 2) from None
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    engine = _engine()
+    _require_schema(engine)
+    result = _load_one(engine, Path(args.path), args.force)
+    print(
+        f"{result.inspection_id}: {result.status} "
+        f"({result.rows} rows, data version {result.data_version})"
+    )
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from app.config import get_settings
+    from app.db import migrate
+    from app.ingest.catalogue import sync_catalogue
+    from app.ingest.manifest import read_manifest
+
+    seed_dir = Path(args.seed_dir) if args.seed_dir else get_settings().seed_dir
+    engine = _engine()
+    migrate(engine)
+    catalogue = sync_catalogue(engine)
+    print(f"catalogue: {catalogue.inserted} rows added, {catalogue.updated} updated")
+    sources = read_manifest(seed_dir)
+    failed = 0
+    for n, source in enumerate(sources, start=1):
+        print(f"[{n}/{len(sources)}] {source.path.name} ... ", end="", flush=True)
+        try:
+            result = _load_one(engine, source.path, source.force, source)
+        except CommandError as error:
+            print("failed")
+            print(error, file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{result.status} ({result.rows} rows)")
+    return 2 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peel",
@@ -98,12 +211,60 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     openapi_cmd.set_defaults(handler=_cmd_openapi)
+
+    migrate_cmd = commands.add_parser(
+        "migrate",
+        help="create or upgrade the database schema",
+        description="Apply the Alembic migrations to DATABASE_URL (default: a SQLite file "
+        "under data/). Safe to run again: an up-to-date schema is left alone.",
+        epilog="examples:\n  peel migrate\n"
+        "  DATABASE_URL=postgresql+psycopg://user@host/peel peel migrate",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate_cmd.add_argument("--revision", default="head", help="target revision (default head)")
+    migrate_cmd.set_defaults(handler=_cmd_migrate)
+
+    load_cmd = commands.add_parser(
+        "load",
+        help="parse one report and store it",
+        description="Parse a report and store it as one inspection, in one transaction. "
+        "Loading the same text again changes nothing; a changed text replaces the "
+        "inspection's rows and bumps the data version. A report that does not parse writes "
+        "nothing and exits 2 with PATH:LINE: message. Needs a migrated database.",
+        epilog="examples:\n  peel load seed/west-midlands-peel-2018-19.txt\n"
+        "  peel load report.txt --force west-midlands",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    load_cmd.add_argument("path", help="the report's text file (UTF-8)")
+    load_cmd.add_argument("--force", help="force id (police.uk), if the text does not name it")
+    load_cmd.set_defaults(handler=_cmd_load)
+
+    seed_cmd = commands.add_parser(
+        "seed",
+        help="migrate, store the reference catalogue, load every seed report",
+        description="Upgrade the schema, upsert the reference catalogue (reference/*.csv) "
+        "and load every report listed in the seed manifest, printing one line per report. "
+        "Running it again changes nothing.",
+        epilog="examples:\n  peel seed\n  DATABASE_URL=sqlite:///tmp/peel.db peel seed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    seed_cmd.add_argument("--seed-dir", help="directory with manifest.csv (default: seed/)")
+    seed_cmd.set_defaults(handler=_cmd_seed)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.db import DatabaseUnavailable
+
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except DatabaseUnavailable as error:
+        print(f"peel: {error}", file=sys.stderr)
+        return 1
+    except CommandError as error:
+        print(f"peel: {error}" if error.status == 1 else error, file=sys.stderr)
+        return error.status
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Query functions per resource: take a session and plain arguments, return rows."""
