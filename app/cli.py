@@ -56,10 +56,24 @@ def openapi_json(schema: dict) -> str:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from sqlalchemy import func, select
+    from sqlmodel import Session
 
     from app.config import get_settings
+    from app.db import migrate
+    from app.models import Inspection
 
     settings = get_settings()
+    # Prestart: reach the database, migrate, and seed it when it holds no inspection.
+    engine = _engine()
+    migrate(engine)
+    with Session(engine) as session:
+        empty = session.execute(select(func.count()).select_from(Inspection)).scalar_one() == 0
+    if empty and not args.no_seed:
+        status = _cmd_seed(argparse.Namespace(seed_dir=None))
+        if status != 0:
+            return status
+    engine.dispose()
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,
@@ -196,12 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser(
         "serve",
         help="run the HTTP API",
-        description="Serve the API with uvicorn (HOST and PORT settings, or the flags).",
+        description="Migrate the database, seed it from seed/ when it holds no inspection, "
+        "then serve the API with uvicorn (HOST and PORT settings, or the flags).",
         epilog="example:\n  peel serve --port 8080",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve_cmd.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve_cmd.add_argument(
+        "--no-seed", action="store_true", help="do not load seed/ into an empty database"
+    )
     serve_cmd.set_defaults(handler=_cmd_serve)
 
     openapi_cmd = commands.add_parser(

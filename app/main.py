@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from typing import Any
 
-from app import __doc__ as description
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+
+from app.api.docs import install_docs
+from app.api.examples import add_examples
+from app.api.listing import reject_unknown_query_params
+from app.api.problems import install_problem_handlers, use_problem_media_type
+from app.api.routes import catalogue, findings, glossary, health, inspections, judgments, search
+
+DESCRIPTION = """HM Inspectorate of Constabulary and Fire & Rescue Services (HMICFRS) PEEL
+inspection judgments and findings: forces, frameworks, inspections (report cards),
+pillar and question judgments (with those carried over from earlier inspections),
+findings, areas for improvement, causes of concern, recommendations, glossary links and
+full-text search.
+
+Conventions, the same everywhere:
+- ids are slugs that never change (`west-midlands`, `peel-2018-19`, `west-midlands-2018-19`);
+  force ids are data.police.uk's;
+- lists take `limit` (default 100, at most 1000), `offset` and `sort`, answer with `count`,
+  `next` and `previous` links and a `Link` header; an unknown query parameter is a 400;
+- errors are `application/problem+json` (RFC 9457);
+- a grade always comes with its `scale` (framework): grades of different frameworks are
+  not comparable.
+
+Data: HMICFRS reports, Open Government Licence v3.0."""
+
+TAGS = [
+    {"name": "catalogue", "description": "Forces and inspection frameworks."},
+    {"name": "inspections", "description": "Inspections, report cards and grade history."},
+    {"name": "judgments", "description": "Grades for pillars and questions."},
+    {"name": "findings", "description": "Findings text and boxed items."},
+    {"name": "search", "description": "Full-text search."},
+    {"name": "glossary", "description": "Glossary terms reports link to."},
+    {"name": "operations", "description": "Health and readiness."},
+]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -13,19 +48,37 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app() -> FastAPI:
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The API; `engine` defaults to the one Settings.database_url names."""
     app = FastAPI(
         title="peel-api",
-        version="0.1.0",
-        description=description or "",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
         generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.engine = engine
+    install_problem_handlers(app)
+    install_docs(app)
+    strict = [Depends(reject_unknown_query_params)]
+    for module in (catalogue, inspections, judgments, findings, search, glossary, health):
+        app.include_router(module.router, dependencies=strict)
 
-    @app.get("/healthz", tags=["operations"], summary="Process is up")
-    def healthz() -> dict[str, str]:
-        """Answers 200 while the process runs; says nothing about the database."""
-        return {"status": "ok"}
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = add_examples(use_problem_media_type(schema))
+        return app.openapi_schema
 
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

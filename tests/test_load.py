@@ -23,7 +23,7 @@ from app.ingest.manifest import ReportSource, sha256_text
 from app.ingest.parse import parse
 from app.models import ActionItem, DataChange, Finding, Inspection, Judgment
 from app.services.data_version import current_version
-from app.services.search_index import search
+from app.services.search import SearchFilters, parse_query, search
 from tests.helpers import ROOT, SEED_DIR, SEED_REPORT, changed_report_text, dump, run_cli
 
 CHILD = ROOT / "tests" / "load_child.py"
@@ -303,15 +303,16 @@ def test_the_search_index_follows_the_loaded_report(
     changed_report: tuple[Path, str, str],
 ) -> None:
     load_document(db, seed_document, seed_source)
-    word = seed_document.items[0].text.split()[-1].strip(".,;:")
+    item = seed_document.items[0]
+    word = parse_query(item.text.split()[-1].strip(".,;:"))
     with Session(db) as session:
-        hits = search(session, word)
-        assert seed_document.inspection_id in {h.inspection for h in hits}
-        assert any(h.kind == "item" for h in hits)
-        total = len(search(session, word, limit=1000))
+        found = search(session, word, SearchFilters(), limit=1000, offset=0)
+        assert seed_document.inspection_id in {h.inspection for h in found.hits}
+        assert any(h.kind == item.kind for h in found.hits)
 
     document, source = _changed_source(changed_report[0], seed_source)
     load_document(db, document, source)  # rewrites the inspection's search rows
 
     with Session(db) as session:
-        assert len(search(session, word, limit=1000)) == total  # no stale duplicates
+        again = search(session, word, SearchFilters(), limit=1000, offset=0)
+        assert again.count == found.count  # no stale duplicates

@@ -282,7 +282,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
         )
         search.append(
             search_index.SearchRow(
-                "item",
+                item.kind,
                 item_id(item.key),
                 iid,
                 item.question,

@@ -26,25 +26,13 @@ def is_search_table(name: str | None) -> bool:
 
 @dataclass(frozen=True)
 class SearchRow:
-    kind: str  # finding | summary | item | inspection
+    kind: str  # finding | summary | inspection | the item kind (cause-of-concern, ...)
     ref_id: str  # the id of the row it indexes, in the table `kind` names
     inspection: str
     question: str | None
     pillar: str | None
     title: str
     body: str
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: str
-    ref_id: str
-    inspection: str
-    question: str | None
-    pillar: str | None
-    title: str
-    snippet: str
-    score: float  # higher is better, comparable only within one result list
 
 
 def delete_inspection(session: Session, inspection_id: str) -> None:
@@ -67,33 +55,3 @@ def replace_inspection(session: Session, inspection_id: str, rows: Iterable[Sear
             params,
         )
     return len(params)
-
-
-def _fts5_query(query: str) -> str:
-    # Quote every word so user input is never read as FTS5 syntax (AND, NEAR, "*").
-    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
-
-
-def search(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
-    """Rows matching every word of `query` (stemmed), best first."""
-    if not query.split():
-        return []
-    if session.get_bind().dialect.name == "sqlite":
-        statement = text(
-            f"SELECT kind, ref_id, inspection, question, pillar, title, "
-            f"snippet({SEARCH_TABLE}, 6, '[', ']', '…', 16) AS snippet, "
-            f"-bm25({SEARCH_TABLE}, 0, 0, 0, 0, 0, 4.0, 1.0) AS score "
-            f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :query "
-            f"ORDER BY score DESC, ref_id LIMIT :limit"
-        )
-        params = {"query": _fts5_query(query), "limit": limit}
-    else:
-        statement = text(
-            f"SELECT kind, ref_id, inspection, question, pillar, title, "
-            f"ts_headline('english', body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=8') "
-            f"AS snippet, ts_rank(document, q) AS score "
-            f"FROM {SEARCH_TABLE}, plainto_tsquery('english', :query) AS q "
-            f"WHERE document @@ q ORDER BY score DESC, ref_id LIMIT :limit"
-        )
-        params = {"query": query, "limit": limit}
-    return [SearchHit(**row) for row in session.execute(statement, params).mappings()]

@@ -1,0 +1,167 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), declared in OpenAPI.
+
+Every error the API returns goes through `problem_response`, so its shape is one
+thing: `type`, `title`, `status`, `detail`, and `errors` for invalid parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="The parameter, as 'query.limit' or 'path.force_id'.")
+    reason: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(description="A URI reference naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request, for a person.")
+    errors: list[InvalidParam] | None = Field(
+        default=None, description="For an invalid request: each parameter at fault."
+    )
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem; `kind` becomes the type `/problems/<kind>`."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        errors: list[InvalidParam] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.kind = kind
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+def not_found(what: str, identifier: str) -> ProblemError:
+    return ProblemError(404, "not-found", f"No {what} has the id {identifier!r}.")
+
+
+def problem_response(
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    errors: list[InvalidParam] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        type=f"/problems/{kind}",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _problem_kind(status: int) -> str:
+    return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(_request: Request, error: ProblemError) -> JSONResponse:
+        return problem_response(
+            error.status, error.kind, error.detail, errors=error.errors, headers=error.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            InvalidParam(
+                name=".".join(str(part) for part in item.get("loc", ())),
+                reason=item.get("msg", "invalid"),
+            )
+            for item in error.errors()
+        ]
+        in_body = any(e.name.startswith("body") for e in errors)
+        status = 422 if in_body else 400
+        detail = "; ".join(f"{e.name}: {e.reason}" for e in errors) or "Invalid request."
+        return problem_response(status, "invalid-request", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = (
+            error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+        )
+        return problem_response(
+            error.status_code,
+            _problem_kind(error.status_code),
+            detail,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+        # Never a stack trace or SQL in a body; the log has the details.
+        return problem_response(500, "internal-error", "The server failed to answer this request.")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem statuses an operation can return."""
+    descriptions = {
+        400: "Invalid or unknown query parameters.",
+        404: "No such resource.",
+        406: "None of the accepted media types can be produced.",
+        500: "The server failed.",
+        503: "The database is unavailable.",
+    }
+    # Declared with the JSON model here; `use_problem_media_type` moves it to problem+json.
+    return {
+        status: {
+            "model": Problem,
+            "description": descriptions.get(status, HTTPStatus(status).phrase),
+        }
+        for status in statuses
+    }
+
+
+def use_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """In an OpenAPI document: error responses are problem+json; no undeclared 422s.
+
+    FastAPI declares a 422 for every operation with parameters; this API answers
+    invalid parameters with 400 and keeps 422 for operations that take a body.
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if "requestBody" not in operation:
+                responses.pop("422", None)
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+    components = schema.get("components", {}).get("schemas", {})
+    if "#/components/schemas/HTTPValidationError" not in json.dumps(schema.get("paths", {})):
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+    return schema

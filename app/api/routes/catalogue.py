@@ -1,0 +1,100 @@
+"""Forces and frameworks: the reference catalogue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import schemas
+from app.api import present
+from app.api.deps import SessionDep
+from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.lookups import ForceDep, FrameworkDep
+from app.api.problems import problem_responses
+from app.services import catalogue
+
+router = APIRouter(prefix="/v1", tags=["catalogue"])
+
+
+@router.get(
+    "/forces",
+    summary="List police forces",
+    description="The 43 territorial forces of England and Wales, British Transport Police and "
+    "the Police Service of Northern Ireland, with the ids data.police.uk uses.",
+    responses=problem_responses(400),
+)
+def list_forces(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    sort: Annotated[
+        str | None, Query(description=sort_description(catalogue.FORCE_SORTS, "id"))
+    ] = None,
+) -> Page[schemas.ForcePublic]:
+    fields = parse_sort(sort, catalogue.FORCE_SORTS, "id")
+    rows, count = catalogue.list_forces(
+        session, sort=fields, limit=paging.limit, offset=paging.offset
+    )
+    return page_of(request, response, [present.force(r) for r in rows], count, paging)
+
+
+@router.get(
+    "/forces/{force_id}",
+    summary="Get one police force",
+    description="A force by its data.police.uk id, with links to its inspections and history.",
+    responses=problem_responses(400, 404),
+)
+def get_force(force: ForceDep) -> schemas.ForcePublic:
+    return present.force(force)
+
+
+@router.get(
+    "/frameworks",
+    summary="List inspection frameworks",
+    description="The inspection programmes (PEEL 2018/19, 2021/22, 2023-25). Grades are only "
+    "comparable within one framework.",
+    responses=problem_responses(400),
+)
+def list_frameworks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    sort: Annotated[
+        str | None, Query(description=sort_description(catalogue.FRAMEWORK_SORTS, "id"))
+    ] = None,
+) -> Page[schemas.FrameworkPublic]:
+    fields = parse_sort(sort, catalogue.FRAMEWORK_SORTS, "id")
+    rows, count = catalogue.list_frameworks(
+        session, sort=fields, limit=paging.limit, offset=paging.offset
+    )
+    return page_of(request, response, [present.framework(r) for r in rows], count, paging)
+
+
+@router.get(
+    "/frameworks/{framework_id}",
+    summary="Get one framework with its grade scale, pillars and questions",
+    description="The grade scale (best first; ungraded outside it), the pillars with their "
+    "headline questions, and every question with its official wording and the aliases "
+    "reports use. Frameworks organised in areas list them under `areas`.",
+    responses=problem_responses(400, 404),
+)
+def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkDetail:
+    grades, pillars, questions = catalogue.framework_catalogue(session, framework.id)
+    return schemas.FrameworkDetail(
+        **present.framework(framework).model_dump(),
+        grades=[schemas.GradePublic(id=g.id, name=g.name, rank=g.rank) for g in grades],
+        pillars=[
+            schemas.PillarPublic(
+                id=p.id,
+                name=p.name,
+                position=p.position,
+                headline_question=p.headline_question,
+                questions=[present.question(q) for q in questions if q.pillar_id == p.id],
+            )
+            for p in pillars
+        ],
+        areas=[present.question(q) for q in questions if q.pillar_id is None],
+    )

@@ -1,0 +1,112 @@
+"""Findings sections and boxed items: the text behind the grades."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app import schemas
+from app.api import present
+from app.api.deps import SessionDep
+from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.lookups import SLUG
+from app.api.problems import not_found, problem_responses
+from app.services import findings
+from app.services.findings import Filters
+
+router = APIRouter(prefix="/v1", tags=["findings"])
+
+ForceFilter = Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")]
+InspectionFilter = Annotated[str | None, Query(pattern=SLUG, examples=["west-midlands-2018-19"])]
+PillarFilter = Annotated[str | None, Query(pattern=SLUG, description="e.g. legitimacy")]
+QuestionFilter = Annotated[
+    str | None, Query(pattern=SLUG, description="e.g. ethical-and-lawful-workforce-behaviour")
+]
+FINDING_ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){2}$"
+
+
+@router.get(
+    "/findings",
+    summary="List findings sections",
+    description="The detailed findings of each question: a heading and its paragraphs, in "
+    "report order, with the page the section starts on.",
+    responses=problem_responses(400),
+)
+def list_findings(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    force: ForceFilter = None,
+    inspection: InspectionFilter = None,
+    pillar: PillarFilter = None,
+    question: QuestionFilter = None,
+    sort: Annotated[
+        str | None,
+        Query(description=sort_description(findings.FINDING_SORTS, "inspection,position")),
+    ] = None,
+) -> Page[schemas.FindingPublic]:
+    fields = parse_sort(sort, findings.FINDING_SORTS, "inspection,position")
+    filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
+    rows, count = findings.list_findings(
+        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
+    )
+    return page_of(request, response, [present.finding(r) for r in rows], count, paging)
+
+
+@router.get(
+    "/findings/{finding_id}",
+    summary="Get one findings section",
+    description="Ids are `<inspection>.<question>.<heading slug>` and never change.",
+    responses=problem_responses(400, 404),
+)
+def get_finding(
+    session: SessionDep,
+    finding_id: Annotated[
+        str,
+        Path(
+            pattern=FINDING_ID,
+            examples=["west-midlands-2018-19.protecting-vulnerable-people.responding-to-incidents"],
+        ),
+    ],
+) -> schemas.FindingPublic:
+    row = findings.get_finding(session, finding_id)
+    if row is None:
+        raise not_found("finding", finding_id)
+    return present.finding(row)
+
+
+@router.get(
+    "/recommendations",
+    summary="List areas for improvement, causes of concern and recommendations",
+    description="The boxed items of each question. A recommendation names the cause of "
+    "concern it answers.",
+    responses=problem_responses(400),
+)
+def list_recommendations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    kind: Annotated[
+        Literal["area-for-improvement", "cause-of-concern", "recommendation"] | None,
+        Query(description="Only items of this kind."),
+    ] = None,
+    force: ForceFilter = None,
+    inspection: InspectionFilter = None,
+    pillar: PillarFilter = None,
+    question: QuestionFilter = None,
+    sort: Annotated[
+        str | None,
+        Query(description=sort_description(findings.ITEM_SORTS, "inspection,position")),
+    ] = None,
+) -> Page[schemas.ItemPublic]:
+    fields = parse_sort(sort, findings.ITEM_SORTS, "inspection,position")
+    filters = Filters(
+        force=force, inspection=inspection, pillar=pillar, question=question, kind=kind
+    )
+    rows, count = findings.list_items(
+        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
+    )
+    return page_of(request, response, [present.item(r) for r in rows], count, paging)

@@ -1,0 +1,147 @@
+"""Inspections, the report card, and a force's grade history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app import schemas
+from app.api import present
+from app.api.deps import SessionDep
+from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.lookups import SLUG, ForceDep
+from app.api.problems import not_found, problem_responses
+from app.services import inspections, judgments
+
+router = APIRouter(prefix="/v1", tags=["inspections"])
+
+ForceFilter = Annotated[
+    str | None, Query(pattern=SLUG, description="Only this force (police.uk id).")
+]
+FrameworkFilter = Annotated[
+    str | None, Query(pattern=SLUG, description="Only this framework, e.g. peel-2018-19.")
+]
+InspectionSort = Annotated[
+    str | None, Query(description=sort_description(inspections.INSPECTION_SORTS, "id"))
+]
+
+
+@router.get(
+    "/inspections",
+    summary="List inspections",
+    description="One inspection is one report for one force in one framework.",
+    responses=problem_responses(400),
+)
+def list_inspections(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    force: ForceFilter = None,
+    framework: FrameworkFilter = None,
+    sort: InspectionSort = None,
+) -> Page[schemas.InspectionPublic]:
+    fields = parse_sort(sort, inspections.INSPECTION_SORTS, "id")
+    rows, count = inspections.list_inspections(
+        session,
+        force=force,
+        framework=framework,
+        sort=fields,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return page_of(request, response, [present.inspection(r) for r in rows], count, paging)
+
+
+@router.get(
+    "/forces/{force_id}/inspections",
+    summary="List one force's inspections",
+    description="The same as `/v1/inspections?force={force_id}`, and a 404 for an unknown force.",
+    responses=problem_responses(400, 404),
+)
+def list_force_inspections(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    force: ForceDep,
+    paging: PagingDep,
+    framework: FrameworkFilter = None,
+    sort: InspectionSort = None,
+) -> Page[schemas.InspectionPublic]:
+    fields = parse_sort(sort, inspections.INSPECTION_SORTS, "id")
+    rows, count = inspections.list_inspections(
+        session,
+        force=force.id,
+        framework=framework,
+        sort=fields,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return page_of(request, response, [present.inspection(r) for r in rows], count, paging)
+
+
+@router.get(
+    "/inspections/{inspection_id}",
+    summary="Get an inspection's report card",
+    description="Source, publication date, licence and inspector; the scope table; every "
+    "pillar and question judgment (with the year it was last inspected and, when carried "
+    "over, the report's sentence saying so); summaries; the HM Inspector's observations; "
+    "counts of findings and boxed items; and links to them.",
+    responses=problem_responses(400, 404),
+)
+def get_inspection(
+    session: SessionDep,
+    inspection_id: Annotated[str, Path(pattern=SLUG, examples=["west-midlands-2018-19"])],
+) -> schemas.InspectionCard:
+    card = inspections.report_card(session, inspection_id)
+    if card is None:
+        raise not_found("inspection", inspection_id)
+    return present.report_card(card)
+
+
+HISTORY_NOTE = (
+    "Points are ordered oldest first. Each grade is on its framework's scale; "
+    "`comparable_with_previous` is false where the previous point is on another scale. "
+    "A carried-over point repeats an earlier inspection's grade (see `last_inspected`)."
+)
+
+
+@router.get(
+    "/forces/{force_id}/history",
+    summary="Get a force's grade history",
+    description="The grade timeline per pillar and question across inspections, marking "
+    "carried-over judgments and where scales are not comparable.",
+    responses=problem_responses(400, 404),
+)
+def get_force_history(session: SessionDep, force: ForceDep) -> schemas.ForceHistory:
+    lines: dict[tuple[str, str | None], schemas.HistoryLine] = {}
+    for entry in judgments.force_history(session, force.id):
+        j = entry.judgment
+        line = lines.setdefault(
+            (j.pillar_id, j.question_id),
+            schemas.HistoryLine(
+                pillar=j.pillar_id, question=j.question_id, name=entry.name, points=[]
+            ),
+        )
+        previous = line.points[-1] if line.points else None
+        line.points.append(
+            schemas.HistoryPoint(
+                inspection=j.inspection_id,
+                framework=j.framework_id,
+                scale=j.framework_id,
+                year_label=entry.framework.year_label,
+                grade=j.grade_id,
+                grade_rank=entry.grade.rank,
+                last_inspected=j.last_inspected,
+                carried_over=j.carried_over,
+                comparable_with_previous=None
+                if previous is None
+                else previous.scale == j.framework_id,
+            )
+        )
+    return schemas.ForceHistory(
+        force=schemas.Ref(id=force.id, name=force.name, href=f"{present.V1}/forces/{force.id}"),
+        note=HISTORY_NOTE,
+        lines=list(lines.values()),
+    )

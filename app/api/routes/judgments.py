@@ -1,0 +1,75 @@
+"""Judgments: grades for pillars and questions, filterable across inspections."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import schemas
+from app.api import present
+from app.api.deps import SessionDep
+from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.lookups import SLUG
+from app.api.problems import problem_responses
+from app.services import judgments
+from app.services.judgments import JudgmentFilters
+
+router = APIRouter(prefix="/v1", tags=["judgments"])
+
+YEAR = r"^\d{4}([/-]\d{2})?$"
+
+
+@router.get(
+    "/judgments",
+    summary="List judgments",
+    description="Grades for pillars (`question` null) and questions. Every grade comes with "
+    "its `scale` (the framework): grades of different frameworks are not comparable.",
+    responses=problem_responses(400),
+)
+def list_judgments(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    force: Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")] = None,
+    inspection: Annotated[str | None, Query(pattern=SLUG)] = None,
+    framework: Annotated[str | None, Query(pattern=SLUG)] = None,
+    pillar: Annotated[str | None, Query(pattern=SLUG, description="e.g. effectiveness")] = None,
+    question: Annotated[
+        str | None, Query(pattern=SLUG, description="e.g. protecting-vulnerable-people")
+    ] = None,
+    level: Annotated[
+        Literal["pillar", "question"] | None,
+        Query(description="Only pillar-level or only question-level judgments."),
+    ] = None,
+    grade: Annotated[
+        str | None, Query(pattern=SLUG, description="A grade slug, e.g. requires-improvement.")
+    ] = None,
+    carried_over: Annotated[
+        bool | None, Query(description="Only judgments carried over (true) or made (false).")
+    ] = None,
+    last_inspected: Annotated[
+        str | None, Query(pattern=YEAR, description="The year as printed: 2016, 2018/19.")
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(description=sort_description(judgments.JUDGMENT_SORTS, "inspection,pillar,question")),
+    ] = None,
+) -> Page[schemas.JudgmentPublic]:
+    fields = parse_sort(sort, judgments.JUDGMENT_SORTS, "inspection,pillar,question")
+    filters = JudgmentFilters(
+        force=force,
+        inspection=inspection,
+        framework=framework,
+        pillar=pillar,
+        question=question,
+        level=level,
+        grade=grade,
+        carried_over=carried_over,
+        last_inspected=last_inspected,
+    )
+    rows, count = judgments.list_judgments(
+        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
+    )
+    return page_of(request, response, [present.judgment(j, g) for j, g in rows], count, paging)

@@ -1,0 +1,119 @@
+"""Full-text search over findings, summaries, boxed items and observations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import schemas
+from app.api.deps import SessionDep
+from app.api.listing import PagingDep, page_links
+from app.api.lookups import SLUG
+from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.models import ITEM_KINDS
+from app.schemas import SearchKind
+from app.services import search as search_service
+from app.services.search import SearchFilters, SearchQueryError
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+QUERY_LANGUAGE = """Full-text search, ranked best first, with highlighted snippets and facet
+counts (by kind, pillar, question and grade) over every match.
+
+The query language:
+- `vetting backlog`: every word must match; words are stemmed, so `vetted` finds `vetting`;
+- `"control room"`: a phrase, its words in this order;
+- `vetting OR corruption`: either term;
+- `-firearms`, `-"control room"`: leave out what matches;
+- other punctuation is ignored, and so are `AND` (implied) and `NOT` (use `-`).
+
+Ranking: text relevance (BM25 on SQLite, length-normalised ts_rank on Postgres; a heading counts more
+than body text) weighted by kind: causes of concern first, then recommendations, areas
+for improvement, findings, summaries and observations.
+
+A query that is empty, longer than 200 characters, has an unbalanced quote, starts or ends
+with `OR`, or only leaves things out is a 400 problem.
+"""
+
+
+def _href(hit: search_service.Hit) -> str:
+    if hit.kind == "finding":
+        return f"/v1/findings/{hit.ref_id}"
+    if hit.kind in ITEM_KINDS:
+        return f"/v1/recommendations?inspection={hit.inspection}&question={hit.question}"
+    return f"/v1/inspections/{hit.inspection}"
+
+
+@router.get(
+    "/search",
+    summary="Search findings, summaries and recommendations",
+    description=QUERY_LANGUAGE,
+    responses=problem_responses(400),
+)
+def search(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=search_service.MAX_QUERY_LENGTH,
+            description="The query (see the query language above).",
+            examples=["vetting"],
+        ),
+    ],
+    kind: Annotated[
+        SearchKind | None,
+        Query(
+            description="Only matches of this kind: finding, summary (of a pillar or question), "
+            "inspection (the HM Inspector's observations), or a boxed item's kind."
+        ),
+    ] = None,
+    force: Annotated[str | None, Query(pattern=SLUG)] = None,
+    inspection: Annotated[str | None, Query(pattern=SLUG)] = None,
+    pillar: Annotated[str | None, Query(pattern=SLUG)] = None,
+    question: Annotated[str | None, Query(pattern=SLUG)] = None,
+) -> schemas.SearchResults:
+    try:
+        parsed = search_service.parse_query(q)
+    except SearchQueryError as error:
+        raise ProblemError(
+            400,
+            "invalid-search-query",
+            f"Cannot read the search query: {error}.",
+            errors=[InvalidParam(name="query.q", reason=str(error))],
+        ) from None
+    filters = SearchFilters(
+        kind=kind, force=force, inspection=inspection, pillar=pillar, question=question
+    )
+    outcome = search_service.search(
+        session, parsed, filters, limit=paging.limit, offset=paging.offset
+    )
+    next_url, previous_url = page_links(request, response, outcome.count, paging)
+    return schemas.SearchResults(
+        query=q,
+        count=outcome.count,
+        limit=paging.limit,
+        offset=paging.offset,
+        next=next_url,
+        previous=previous_url,
+        items=[
+            schemas.SearchHitPublic(
+                kind=hit.kind,
+                id=hit.ref_id,
+                inspection=hit.inspection,
+                force=hit.force,
+                pillar=hit.pillar,
+                question=hit.question,
+                title=hit.title,
+                snippet=hit.snippet,
+                score=hit.score,
+                href=_href(hit),
+            )
+            for hit in outcome.hits
+        ],
+        facets=outcome.facets,
+    )

@@ -1,0 +1,293 @@
+"""Public response models: what the API promises, apart from how the tables store it.
+
+Enum-like values are lowercase slugs (`requires-improvement`, `area-for-improvement`).
+Every grade travels with its `scale` (the framework whose grade scale it is on): grades
+of different frameworks are not comparable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ItemKind = Literal["area-for-improvement", "cause-of-concern", "recommendation"]
+SearchKind = Literal[
+    "finding", "summary", "inspection", "area-for-improvement", "cause-of-concern", "recommendation"
+]
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Ref(_Public):
+    """A reference to another resource: its id, its name and its URL."""
+
+    id: str
+    name: str | None = None
+    href: str
+
+
+# --- catalogue ---------------------------------------------------------------------
+
+
+class ForcePublic(_Public):
+    id: str = Field(description="The data.police.uk force id.", examples=["west-midlands"])
+    name: str
+    country: str
+    kind: str = Field(description="'territorial' or 'special'.")
+    inspections: str = Field(description="URL of the force's inspections.")
+    history: str = Field(description="URL of the force's grade history.")
+
+
+class GradePublic(_Public):
+    id: str = Field(examples=["requires-improvement"])
+    name: str
+    rank: int | None = Field(description="1 = best; null = outside the scale (ungraded).")
+
+
+class QuestionPublic(_Public):
+    id: str
+    name: str
+    official_question: str
+    pillar: str | None = Field(description="Null in frameworks organised in areas, not pillars.")
+    position: int
+    graded: bool
+    aliases: list[str] = Field(description="Other names reports use for the question.")
+    verified: bool = Field(description="False where only press coverage, not HMICFRS, says so.")
+    source_url: str | None
+
+
+class PillarPublic(_Public):
+    id: str
+    name: str
+    position: int
+    headline_question: str
+    questions: list[QuestionPublic]
+
+
+class FrameworkPublic(_Public):
+    id: str = Field(examples=["peel-2018-19"])
+    name: str
+    year_label: str = Field(examples=["2018/19"])
+    structure: Literal["pillars", "areas"]
+    source_url: str
+    href: str
+
+
+class FrameworkDetail(FrameworkPublic):
+    grades: list[GradePublic] = Field(description="The grade scale, best first; ungraded last.")
+    pillars: list[PillarPublic]
+    areas: list[QuestionPublic] = Field(description="Questions outside any pillar (areas).")
+
+
+# --- judgments and the report card ----------------------------------------------------
+
+
+class JudgmentPublic(_Public):
+    id: str = Field(examples=["west-midlands-2018-19.protecting-vulnerable-people"])
+    inspection: str
+    force: str
+    framework: str
+    scale: str = Field(description="The framework whose grade scale `grade` is on.")
+    pillar: str
+    question: str | None = Field(description="Null for a pillar-level judgment.")
+    grade: str = Field(examples=["requires-improvement"])
+    grade_rank: int | None = Field(description="1 = best within `scale`; null when ungraded.")
+    last_inspected: str | None = Field(examples=["2016"])
+    carried_over: bool = Field(description="True when the grade comes from an earlier inspection.")
+    carried_over_sentence: str | None = Field(
+        description="The report's sentence saying the judgment was carried over."
+    )
+
+
+class JudgmentBrief(_Public):
+    grade: str
+    grade_rank: int | None
+    last_inspected: str | None
+    carried_over: bool
+    carried_over_sentence: str | None
+
+
+class ScopeEntryPublic(_Public):
+    question: str
+    label: str = Field(description="The area as the report's scope table names it.")
+    inspected: bool
+
+
+class QuestionCounts(_Public):
+    findings: int
+    areas_for_improvement: int
+    causes_of_concern: int
+    recommendations: int
+
+
+class CardQuestion(_Public):
+    question: str
+    name: str
+    heading: str | None = Field(description="The section heading as the report prints it.")
+    page: int | None
+    judgment: JudgmentBrief | None
+    summary: list[str]
+    counts: QuestionCounts
+    findings: str = Field(description="URL of this question's findings.")
+    recommendations: str = Field(description="URL of this question's boxed items.")
+
+
+class CardPillar(_Public):
+    pillar: str
+    name: str
+    headline_question: str
+    judgment: JudgmentBrief | None
+    summary: list[str]
+    questions: list[CardQuestion]
+
+
+class InspectionPublic(_Public):
+    id: str = Field(examples=["west-midlands-2018-19"])
+    force: Ref
+    framework: Ref
+    year_label: str
+    source_kind: str = Field(description="'report': parsed from a published report's text.")
+    published: date | None
+    source_url: str | None
+    licence: str | None
+    href: str
+
+
+class InspectionCard(InspectionPublic):
+    """The report card: everything the report grades, with links to the text behind it."""
+
+    inspector: str | None
+    observations: list[str] = Field(description="The HM Inspector's observations.")
+    scope: list[ScopeEntryPublic] = Field(description="Which areas were inspected this round.")
+    pillars: list[CardPillar]
+    counts: QuestionCounts
+    findings: str = Field(description="URL of the inspection's findings.")
+    recommendations: str = Field(description="URL of the inspection's boxed items.")
+
+
+# --- findings, items, glossary ----------------------------------------------------------
+
+
+class SourceLines(_Public):
+    start: int
+    end: int
+
+
+class FindingPublic(_Public):
+    id: str = Field(
+        examples=["west-midlands-2018-19.protecting-vulnerable-people.responding-to-incidents"]
+    )
+    inspection: str
+    force: str
+    pillar: str | None
+    question: str
+    heading: str
+    position: int = Field(description="Order of the section in the report.")
+    page: int
+    paragraphs: list[str]
+    source_lines: SourceLines
+    href: str
+
+
+class CauseOfConcernRef(_Public):
+    id: str
+    text: str
+    href: str
+
+
+class ItemPublic(_Public):
+    id: str
+    kind: ItemKind
+    inspection: str
+    force: str
+    pillar: str | None
+    question: str
+    position: int
+    text: str
+    page: int
+    cause_of_concern: CauseOfConcernRef | None = Field(
+        description="For a recommendation: the cause of concern it answers."
+    )
+    href: str
+
+
+class CitationPublic(_Public):
+    inspection: str
+    section: str = Field(
+        description="'observations', '<pillar>', '<question>' or '<question>/<finding key>'."
+    )
+    page: int
+    finding: str | None = Field(description="The finding's id where the citation is in one.")
+
+
+class GlossaryTermPublic(_Public):
+    id: str
+    term: str
+    url: str = Field(description="The inspectorate's glossary entry.")
+    citations: list[CitationPublic]
+
+
+# --- history and search ------------------------------------------------------------------
+
+
+class HistoryPoint(_Public):
+    inspection: str
+    framework: str
+    scale: str
+    year_label: str
+    grade: str
+    grade_rank: int | None
+    last_inspected: str | None
+    carried_over: bool
+    comparable_with_previous: bool | None = Field(
+        description="False where the previous point's grade is on another scale; null first."
+    )
+
+
+class HistoryLine(_Public):
+    pillar: str
+    question: str | None
+    name: str
+    points: list[HistoryPoint]
+
+
+class ForceHistory(_Public):
+    force: Ref
+    note: str = Field(description="How to read grades across frameworks.")
+    lines: list[HistoryLine]
+
+
+class SearchHitPublic(_Public):
+    kind: SearchKind
+    id: str = Field(description="The id of the finding, summary or item that matched.")
+    inspection: str
+    force: str
+    pillar: str | None
+    question: str | None
+    title: str
+    snippet: str = Field(description="Matching text with hits between <mark> and </mark>.")
+    score: float = Field(description="Higher is better; comparable within one response.")
+    href: str | None
+
+
+class SearchResults(_Public):
+    query: str
+    count: int
+    limit: int
+    offset: int
+    next: str | None
+    previous: str | None
+    items: list[SearchHitPublic]
+    facets: dict[str, dict[str, int]] = Field(
+        description="Counts of all matches by kind, pillar, question and grade."
+    )
+
+
+class Health(_Public):
+    status: Literal["ok", "unavailable"]
+    detail: str | None = None
+    data_version: int | None = None

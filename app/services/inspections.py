@@ -1,0 +1,137 @@
+"""Queries for inspections and their report card."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.models import (
+    ActionItem,
+    Finding,
+    Force,
+    Framework,
+    Grade,
+    Inspection,
+    Judgment,
+    Pillar,
+    Question,
+    ScopeEntry,
+    Summary,
+)
+from app.services.query import ordered, page, where_equal
+
+INSPECTION_SORTS = ("id", "force", "framework", "published")
+
+
+@dataclass
+class InspectionRow:
+    inspection: Inspection
+    force: Force
+    framework: Framework
+
+
+def _with_names() -> Any:
+    return (
+        select(Inspection, Force, Framework)
+        .join(Force, Force.id == Inspection.force_id)
+        .join(Framework, Framework.id == Inspection.framework_id)
+    )
+
+
+def list_inspections(
+    session: Session,
+    *,
+    force: str | None = None,
+    framework: str | None = None,
+    sort: Sequence[tuple[str, bool]],
+    limit: int,
+    offset: int,
+) -> tuple[list[InspectionRow], int]:
+    statement = where_equal(
+        _with_names(),
+        {"force": force, "framework": framework},
+        {"force": Inspection.force_id, "framework": Inspection.framework_id},
+    )
+    columns = {
+        "id": Inspection.id,
+        "force": Inspection.force_id,
+        "framework": Framework.year_label,
+        "published": Inspection.published,
+    }
+    rows, count = page(
+        session, ordered(statement, sort, columns, Inspection.id), limit=limit, offset=offset
+    )
+    return [InspectionRow(*row) for row in rows], count
+
+
+def get_inspection(session: Session, inspection_id: str) -> InspectionRow | None:
+    row = session.execute(_with_names().where(Inspection.id == inspection_id)).first()
+    return InspectionRow(*row) if row else None
+
+
+@dataclass
+class ReportCard:
+    """What a report card needs, loaded in a fixed number of queries."""
+
+    row: InspectionRow
+    scope: list[ScopeEntry]
+    pillars: list[Pillar]
+    questions: list[Question]
+    judgments: dict[str, tuple[Judgment, Grade]]  # by subject (question or pillar id)
+    summaries: dict[str, Summary]  # by subject
+    findings: Counter[str] = field(default_factory=Counter)  # by question
+    items: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (question, kind)
+
+
+def report_card(session: Session, inspection_id: str) -> ReportCard | None:
+    row = get_inspection(session, inspection_id)
+    if row is None:
+        return None
+    framework_id = row.framework.id
+    scope = session.execute(
+        select(ScopeEntry)
+        .where(ScopeEntry.inspection_id == inspection_id)
+        .order_by(ScopeEntry.position)
+    ).scalars()
+    pillars = session.execute(
+        select(Pillar).where(Pillar.framework_id == framework_id).order_by(Pillar.position)
+    ).scalars()
+    questions = session.execute(
+        select(Question).where(Question.framework_id == framework_id).order_by(Question.position)
+    ).scalars()
+    judgments = session.execute(
+        select(Judgment, Grade)
+        .join(
+            Grade,
+            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
+        )
+        .where(Judgment.inspection_id == inspection_id)
+    ).all()
+    summaries = session.execute(
+        select(Summary).where(Summary.inspection_id == inspection_id)
+    ).scalars()
+    finding_counts = session.execute(
+        select(Finding.question_id, func.count())
+        .where(Finding.inspection_id == inspection_id)
+        .group_by(Finding.question_id)
+    ).all()
+    item_counts = session.execute(
+        select(ActionItem.question_id, ActionItem.kind, func.count())
+        .where(ActionItem.inspection_id == inspection_id)
+        .group_by(ActionItem.question_id, ActionItem.kind)
+    ).all()
+    return ReportCard(
+        row=row,
+        scope=list(scope),
+        pillars=list(pillars),
+        questions=list(questions),
+        judgments={j.subject: (j, g) for j, g in judgments},
+        summaries={s.subject: s for s in summaries},
+        findings=Counter({question: n for question, n in finding_counts}),
+        items=Counter({(question, kind): n for question, kind, n in item_counts}),
+    )

@@ -1,0 +1,115 @@
+"""Queries for judgments: filtered lists and a force's grade history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.models import Framework, Grade, Judgment, Pillar, Question
+from app.services.query import ordered, page, where_equal
+
+JUDGMENT_SORTS = (
+    "inspection",
+    "force",
+    "framework",
+    "pillar",
+    "question",
+    "grade",
+    "last_inspected",
+)
+
+
+@dataclass
+class JudgmentFilters:
+    force: str | None = None
+    inspection: str | None = None
+    framework: str | None = None
+    pillar: str | None = None
+    question: str | None = None
+    level: str | None = None  # "pillar" | "question"
+    grade: str | None = None
+    carried_over: bool | None = None
+    last_inspected: str | None = None
+
+
+def _graded() -> object:
+    return select(Judgment, Grade).join(
+        Grade, (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id)
+    )
+
+
+def list_judgments(
+    session: Session,
+    filters: JudgmentFilters,
+    *,
+    sort: Sequence[tuple[str, bool]],
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Judgment, Grade]], int]:
+    statement = where_equal(
+        _graded(),
+        {name: value for name, value in vars(filters).items() if name != "level"},
+        {
+            "force": Judgment.force_id,
+            "inspection": Judgment.inspection_id,
+            "framework": Judgment.framework_id,
+            "pillar": Judgment.pillar_id,
+            "question": Judgment.question_id,
+            "grade": Judgment.grade_id,
+            "carried_over": Judgment.carried_over,
+            "last_inspected": Judgment.last_inspected,
+        },
+    )
+    if filters.level == "pillar":
+        statement = statement.where(Judgment.question_id.is_(None))
+    elif filters.level == "question":
+        statement = statement.where(Judgment.question_id.is_not(None))
+    columns = {
+        "inspection": Judgment.inspection_id,
+        "force": Judgment.force_id,
+        "framework": Judgment.framework_id,
+        "pillar": Judgment.pillar_id,
+        # NULL sorts first on SQLite and last on Postgres: compare '' instead, on both.
+        "question": func.coalesce(Judgment.question_id, ""),
+        "grade": func.coalesce(Grade.rank, 99),
+        "last_inspected": func.coalesce(Judgment.last_inspected, ""),
+    }
+    rows, count = page(
+        session, ordered(statement, sort, columns, Judgment.id), limit=limit, offset=offset
+    )
+    return [(row[0], row[1]) for row in rows], count
+
+
+@dataclass
+class HistoryEntry:
+    judgment: Judgment
+    grade: Grade
+    framework: Framework
+    name: str
+
+
+def force_history(session: Session, force_id: str) -> list[HistoryEntry]:
+    """Every judgment of one force, oldest framework first, with the subject's name."""
+    rows = session.execute(
+        _graded()
+        .add_columns(Framework, Pillar.name, Question.name)
+        .join(Framework, Framework.id == Judgment.framework_id)
+        .join(
+            Pillar,
+            (Pillar.framework_id == Judgment.framework_id) & (Pillar.id == Judgment.pillar_id),
+        )
+        .outerjoin(
+            Question,
+            (Question.framework_id == Judgment.framework_id)
+            & (Question.id == Judgment.question_id),
+        )
+        .where(Judgment.force_id == force_id)
+        .order_by(Pillar.position, Question.position.nulls_first(), Framework.year_label)
+    ).all()
+    return [
+        HistoryEntry(judgment, grade, framework, question_name or pillar_name)
+        for judgment, grade, framework, pillar_name, question_name in rows
+    ]

@@ -1,0 +1,48 @@
+"""Shared query helpers: count, order and page a SELECT the same way everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+
+def where_equal(
+    statement: Select[Any],
+    values: Mapping[str, object],
+    columns: Mapping[str, ColumnElement[Any]],
+) -> Select[Any]:
+    """Add `column = value` for every filter given a value (None means: not filtered)."""
+    for name, value in values.items():
+        if value is not None:
+            statement = statement.where(columns[name] == value)
+    return statement
+
+
+def ordered(
+    statement: Select[Any],
+    fields: Sequence[tuple[str, bool]],
+    columns: Mapping[str, ColumnElement[Any]],
+    tiebreak: ColumnElement[Any],
+) -> Select[Any]:
+    """ORDER BY the requested fields, then a unique column so pages never overlap."""
+    clauses = [
+        columns[name].desc() if descending else columns[name].asc() for name, descending in fields
+    ]
+    return statement.order_by(*clauses, tiebreak)
+
+
+def page(
+    session: Session, statement: Select[Any], *, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """(rows of one page, count of all rows) for an ordered statement."""
+    count = session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    rows = (
+        list(session.execute(statement.limit(limit).offset(offset)).all()) if count > offset else []
+    )
+    return rows, count

@@ -1,0 +1,73 @@
+"""API fixtures: one seeded database per backend and module, and a client on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+
+from app.db import make_engine, migrate
+from app.ingest.catalogue import sync_catalogue
+from app.ingest.load import load_document
+from app.ingest.manifest import ReportSource
+from app.main import create_app
+from tests.conftest import BACKENDS, fresh_database
+from tests.reports import seed_document
+
+
+@dataclass
+class Api:
+    client: TestClient
+    engine: Engine
+    backend: str
+
+    def get(self, url: str, **params: object) -> object:
+        return self.client.get(url, params=params or None)
+
+    def json(self, url: str, **params: object) -> dict:
+        response = self.client.get(url, params=params or None)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def seeded_engine(url: str, source: ReportSource) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    sync_catalogue(engine)
+    load_document(engine, seed_document(), source)
+    return engine
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    seed_source: ReportSource,
+) -> Iterator[Api]:
+    """A client on a database holding the catalogue and the seed report."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("api")) as url:
+        engine = seeded_engine(url, seed_source)
+        with TestClient(create_app(engine)) as client:
+            yield Api(client=client, engine=engine, backend=request.param)
+        engine.dispose()
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs while the counter is active."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _count(self, *_args: object) -> None:
+        self.count += 1
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
