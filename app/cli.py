@@ -25,6 +25,7 @@ EPILOG = """examples:
   peel migrate                                 # create or upgrade the schema
   peel seed                                    # catalogue + every report in seed/
   peel load report.txt --force west-midlands
+  peel export dump/ --format csv               # every list as dump/<resource>.csv
 """
 
 
@@ -186,6 +187,28 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _cmd_hash_key(args: argparse.Namespace) -> int:
+    from app.api.auth import new_key_entry
+
+    key, entry = new_key_entry(args.name, args.scope or ["import"])
+    print(f"key (give it to {args.name}; it is not stored anywhere): {key}")
+    print(f"API_KEYS entry (configure this; it holds only the key's hash): {entry}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from app.api.exports import export_all
+
+    engine = _engine()
+    _require_schema(engine)
+    try:
+        for path, rows in export_all(engine, Path(args.directory), args.format):
+            print(f"{path}: {rows} row{'' if rows == 1 else 's'}")
+    except OSError as error:
+        raise CommandError(f"{error.filename or args.directory}: {error.strerror}") from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="peel",
@@ -230,6 +253,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi_cmd.set_defaults(handler=_cmd_openapi)
 
+    hash_key_cmd = commands.add_parser(
+        "hash-key",
+        help="make a new API key and the API_KEYS entry that admits it",
+        description="Print a new random API key and its API_KEYS entry (name:scopes:sha256). "
+        "Configure the entry; hand the key to the client. Only the hash is ever configured.",
+        epilog="example:\n  peel hash-key pipeline --scope import\n"
+        '  export API_KEYS="pipeline:import:<sha256>"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hash_key_cmd.add_argument("name", help="who the key is for (recorded with each import)")
+    hash_key_cmd.add_argument(
+        "--scope", action="append", default=None, help="a scope to grant (default: import)"
+    )
+    hash_key_cmd.set_defaults(handler=_cmd_hash_key)
+
     migrate_cmd = commands.add_parser(
         "migrate",
         help="create or upgrade the database schema",
@@ -268,6 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed_cmd.add_argument("--seed-dir", help="directory with manifest.csv (default: seed/)")
     seed_cmd.set_defaults(handler=_cmd_seed)
+
+    export_cmd = commands.add_parser(
+        "export",
+        help="write every resource to a directory as NDJSON or CSV",
+        description="Write the whole dataset to DIRECTORY (created if need be), one file per "
+        "resource: forces, frameworks, inspections, judgments, findings, recommendations, "
+        "glossary. Each file holds what the API's list answers with ?format=ndjson or "
+        "?format=csv, every row, and replaces any file of that name. Prints one line per file.",
+        epilog="examples:\n  peel export dump/\n  peel export dump/ --format csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export_cmd.add_argument("directory", metavar="DIRECTORY", help="where to write the files")
+    export_cmd.add_argument(
+        "--format", choices=["ndjson", "csv"], default="ndjson", help="default: ndjson"
+    )
+    export_cmd.set_defaults(handler=_cmd_export)
     return parser
 
 

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     reference_dir: Path = Field(default=PROJECT_ROOT / "reference")
     host: str = "127.0.0.1"
     port: int = 8000
+    api_keys: str = Field(
+        default="",
+        description="Who may write: comma-separated 'name:scope+scope:sha256-of-key' entries "
+        "(`peel hash-key NAME` makes one). Only hashes are configured, never keys.",
+    )
+    max_import_bytes: int = Field(default=2 * 1024 * 1024, ge=1, description="413 above this.")
+    cache_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of reads.")
 
 
 @cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,11 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite returns them naive)."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """An engine for `url` (default: Settings.database_url) with this project's setup."""
     url = make_url(url or get_settings().database_url)
@@ -109,6 +115,18 @@ def check_connection(engine: Engine) -> None:
             connection.exec_driver_sql("SELECT 1")
     except DBAPIError as error:
         raise DatabaseUnavailable(location_of(engine.url), _short_reason(error)) from None
+
+
+def read_snapshot(engine: Engine) -> Session:
+    """A session whose reads all see one committed state (close it when done).
+
+    SQLite's read transaction is a snapshot already (WAL); Postgres needs REPEATABLE READ,
+    its default READ COMMITTED lets each statement see newer commits.
+    """
+    session = Session(engine)
+    if engine.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session
 
 
 def begin_write(session: Session) -> None:

@@ -9,11 +9,24 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
+from app.api.auth import parse_api_keys
+from app.api.conditional import conditional_get, install_conditional_get
 from app.api.docs import install_docs
 from app.api.examples import add_examples
 from app.api.listing import reject_unknown_query_params
 from app.api.problems import install_problem_handlers, use_problem_media_type
-from app.api.routes import catalogue, findings, glossary, health, inspections, judgments, search
+from app.api.routes import (
+    catalogue,
+    changes,
+    findings,
+    glossary,
+    health,
+    imports,
+    inspections,
+    judgments,
+    search,
+)
+from app.config import Settings, get_settings
 
 DESCRIPTION = """HM Inspectorate of Constabulary and Fire & Rescue Services (HMICFRS) PEEL
 inspection judgments and findings: forces, frameworks, inspections (report cards),
@@ -39,6 +52,8 @@ TAGS = [
     {"name": "findings", "description": "Findings text and boxed items."},
     {"name": "search", "description": "Full-text search."},
     {"name": "glossary", "description": "Glossary terms reports link to."},
+    {"name": "imports", "description": "Sending reports in (API key with the import scope)."},
+    {"name": "changes", "description": "The change feed integrators sync from."},
     {"name": "operations", "description": "Health and readiness."},
 ]
 
@@ -48,8 +63,9 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
     """The API; `engine` defaults to the one Settings.database_url names."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="peel-api",
         version="1.0.0",
@@ -60,10 +76,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.settings = settings
+    app.state.api_keys = parse_api_keys(settings.api_keys)  # a malformed entry fails here
     install_problem_handlers(app)
     install_docs(app)
+    install_conditional_get(app)
     strict = [Depends(reject_unknown_query_params)]
-    for module in (catalogue, inspections, judgments, findings, search, glossary, health):
+    cached = [*strict, Depends(conditional_get)]
+    for module in (catalogue, inspections, judgments, findings, search, glossary, changes):
+        app.include_router(module.router, dependencies=cached)
+    for module in (imports, health):
         app.include_router(module.router, dependencies=strict)
 
     def openapi() -> dict[str, Any]:

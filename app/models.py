@@ -315,3 +315,21 @@ class DataChange(SQLModel, table=True):
     inspection_id: str | None = Field(default=None, index=True)
     content_sha256: str | None = None
     occurred_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class ImportRecord(SQLModel, table=True):
+    """One accepted `POST /v1/imports`: who sent which text, when, and what it changed."""
+
+    __tablename__ = "import_record"
+    __table_args__ = (
+        CheckConstraint(_in("status", ("created", "replaced", "unchanged")), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    key_name: str = Field(description="The name of the API key that sent it")
+    inspection_id: str = Field(index=True)
+    status: str
+    content_sha256: str
+    data_version: int
+    counts: dict[str, int] = Field(default_factory=dict, sa_type=JSON)

@@ -7,10 +7,12 @@ of different frameworks are not comparable.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.ingest.document import ReportDocument
 
 ItemKind = Literal["area-for-improvement", "cause-of-concern", "recommendation"]
 SearchKind = Literal[
@@ -291,3 +293,57 @@ class Health(_Public):
     status: Literal["ok", "unavailable"]
     detail: str | None = None
     data_version: int | None = None
+
+
+# --- imports and the change feed ---------------------------------------------------------
+
+
+class ImportRequest(BaseModel):
+    """A report and what is known of it; only `text` is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=16 * 1024 * 1024, description="The report's text.")
+    force: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")
+    framework: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")
+    published: date | None = None
+    source_url: str | None = Field(default=None, max_length=500)
+    licence: str | None = Field(default=None, max_length=100)
+    filename: str | None = Field(default=None, max_length=200, pattern=r"^[\w.\-]+$")
+
+
+class TableChange(_Public):
+    before: int
+    after: int
+
+
+class ImportResult(_Public):
+    inspection: str
+    href: str
+    status: Literal["created", "replaced", "unchanged"] = Field(
+        description="What the import did (or, in a dry run, would do)."
+    )
+    dry_run: bool
+    data_version: int = Field(description="The data version the inspection is at.")
+    changes: dict[str, TableChange] = Field(description="Rows per table, before and after.")
+    document: ReportDocument | None = Field(
+        description="In a dry run: the parsed document that would be loaded."
+    )
+
+
+class ChangePublic(_Public):
+    cursor: str = Field(description="Opaque; send it back as `since` to get what follows.")
+    version: int = Field(description="The data version this change made.")
+    kind: Literal[
+        "inspection.created", "inspection.replaced", "inspection.removed", "catalogue.updated"
+    ]
+    inspection: str | None
+    occurred_at: datetime
+    href: str | None = Field(description="Where to read the changed resource now.")
+
+
+class ChangeFeed(_Public):
+    items: list[ChangePublic]
+    cursor: str = Field(description="Store this; the next call's `since`.")
+    next: str | None = Field(description="URL of the following changes, when there are more.")
+    data_version: int = Field(description="The current data version.")

@@ -1,7 +1,8 @@
 """Regenerate app/api/examples.py: OpenAPI response examples from the real seed data.
 
 Run: .venv/bin/python scripts/make_examples.py
-It seeds a temporary SQLite database, asks the API each operation's example URL, trims
+It imports the seed reports into a temporary SQLite database through POST /v1/imports
+(its answer is that operation's example), asks the API each GET operation's URL, trims
 the answer (app.api.examples.trim) and writes the module. tests/api/test_examples.py
 fails when the module no longer matches what the API answers.
 """
@@ -14,12 +15,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from app.api.auth import new_key_entry
 from app.api.examples import EXAMPLE_URLS, trim
+from app.config import Settings
 from app.db import make_engine, migrate
 from app.ingest.catalogue import sync_catalogue
-from app.ingest.load import load_document
 from app.ingest.manifest import read_manifest
-from app.ingest.parse import parse
 from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,11 +33,25 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{directory}/examples.db")
         migrate(engine)
         sync_catalogue(engine)
-        for source in read_manifest(ROOT / "seed"):
-            document = parse(source.path.read_text(encoding="utf-8"), force_id=source.force)
-            load_document(engine, document, source)
-        with TestClient(create_app(engine)) as client:
+        key, entry = new_key_entry("examples", ["import"])
+        with TestClient(create_app(engine, Settings(api_keys=entry))) as client:
             examples = {}
+            for source in read_manifest(ROOT / "seed"):  # loaded the way a service would
+                response = client.post(
+                    "/v1/imports",
+                    json={
+                        "text": source.path.read_text(encoding="utf-8"),
+                        "force": source.force,
+                        "framework": source.framework,
+                        "published": source.published.isoformat() if source.published else None,
+                        "source_url": source.source_url,
+                        "licence": source.licence,
+                        "filename": source.path.name,
+                    },
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                response.raise_for_status()
+                examples["create_import"] = trim(response.json())
             for operation, url in EXAMPLE_URLS.items():
                 response = client.get(url)
                 response.raise_for_status()

@@ -160,3 +160,11 @@ def test_mutated_reports_parse_or_raise_report_parse_error_only(mutations: list[
     except ReportParseError as error:
         assert error.line >= 1
         assert error.message
+
+
+def test_a_force_id_that_contradicts_the_text_is_rejected() -> None:
+    with pytest.raises(
+        ReportParseError,
+        match=r"the report is about 'west-midlands', not 'kent': it never names Kent Police",
+    ):
+        parse(seed_text(), force_id="kent")

@@ -5,20 +5,29 @@
 - `sort`: comma-separated fields, `-` for descending; each endpoint lists its fields.
 - A query parameter the operation does not declare is a 400, so a typo never silently
   returns everything.
+- `format` (`json`, `csv`, `ndjson`) or the `Accept` header chooses the representation:
+  the JSON page, or every matching item streamed as CSV or NDJSON (`app/api/formats.py`);
+  `limit` and `offset` bound an export only when the query string gives them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
-from app.api.problems import InvalidParam, ProblemError
+from app.api import formats
+from app.api.conditional import revalidate
+from app.api.deps import SessionDep
+from app.api.formats import Format, Source
+from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.db import get_engine, read_snapshot
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -51,6 +60,90 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
+
+FORMAT_DESCRIPTION = (
+    "json (default): a page. csv or ndjson: every matching item (or, when the query gives "
+    "them, `limit` items from `offset`), streamed. Wins over the Accept header."
+)
+EXPORT_NOTE = (
+    "A page of items as JSON; with `format=csv` or `format=ndjson`, or `Accept: text/csv` or "
+    "`application/x-ndjson`, every matching item as CSV (nested fields as dotted columns) "
+    "or as newline-delimited JSON (one item a line)."
+)
+
+
+@dataclass
+class ListRequest:
+    """A list operation's request: paging, the chosen format, and what answers it."""
+
+    request: Request
+    response: Response
+    session: Session
+    paging: Paging
+    format: Format
+
+    def answer(self, source: Source[Any]) -> Any:
+        """The JSON page of `source`, or its CSV or NDJSON export as a stream."""
+        self.response.headers["Vary"] = "Accept"
+        if self.format == "json":
+            items, count = source.fetch(self.session, self.paging.limit, self.paging.offset)
+            return page_of(self.request, self.response, items, count, self.paging)
+        # The export is everything unless the query string bounds it (offset's default is 0).
+        bounded = "limit" in self.request.query_params
+        # The stream outlives this request's session: it reads from a snapshot of its own,
+        # and the ETag must name that snapshot's data version.
+        snapshot = read_snapshot(self.request.app.state.engine or get_engine())
+        revalidate(self.request, snapshot)
+        return formats.stream(
+            snapshot,
+            source,
+            self.format,
+            start=self.paging.offset,
+            stop=self.paging.offset + self.paging.limit if bounded else None,
+        )
+
+
+def requested_format(
+    request: Request,
+    format_: Annotated[Format | None, Query(alias="format", description=FORMAT_DESCRIPTION)] = None,
+) -> Format:
+    """`format` if given, else what the Accept header asks for; 406 when it asks for none."""
+    chosen = format_ or formats.negotiate(request.headers.get("accept"))
+    if chosen is None:
+        raise ProblemError(
+            406,
+            "not-acceptable",
+            f"Cannot answer with any type the Accept header lists; this operation answers "
+            f"{', '.join(formats.MEDIA_TYPES.values())} (or use the format parameter).",
+        )
+    return chosen
+
+
+def list_request(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingDep,
+    format_: Annotated[Format, Depends(requested_format)],
+) -> ListRequest:
+    return ListRequest(request, response, session, paging, format_)
+
+
+ListDep = Annotated[ListRequest, Depends(list_request)]
+
+
+def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a list operation: its export media types, 406, the problems."""
+    return {
+        200: {
+            "description": EXPORT_NOTE,
+            "content": {
+                formats.MEDIA_TYPES[fmt]: {"schema": {"type": "string"}}
+                for fmt in formats.EXPORT_FORMATS
+            },
+        },
+        **problem_responses(*sorted({*statuses, 406})),
+    }
 
 
 def parse_sort(sort: str | None, allowed: Sequence[str], default: str) -> list[tuple[str, bool]]:

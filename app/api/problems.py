@@ -34,6 +34,9 @@ class Problem(BaseModel):
     errors: list[InvalidParam] | None = Field(
         default=None, description="For an invalid request: each parameter at fault."
     )
+    line: int | None = Field(
+        default=None, description="For a report that does not parse: the line at fault."
+    )
 
 
 class ProblemError(Exception):
@@ -47,6 +50,7 @@ class ProblemError(Exception):
         *,
         errors: list[InvalidParam] | None = None,
         headers: dict[str, str] | None = None,
+        line: int | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -54,6 +58,7 @@ class ProblemError(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        self.line = line
 
 
 def not_found(what: str, identifier: str) -> ProblemError:
@@ -67,6 +72,7 @@ def problem_response(
     *,
     errors: list[InvalidParam] | None = None,
     headers: dict[str, str] | None = None,
+    line: int | None = None,
 ) -> JSONResponse:
     problem = Problem(
         type=f"/problems/{kind}",
@@ -74,6 +80,7 @@ def problem_response(
         status=status,
         detail=detail,
         errors=errors,
+        line=line,
     )
     return JSONResponse(
         problem.model_dump(exclude_none=True),
@@ -91,7 +98,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_request: Request, error: ProblemError) -> JSONResponse:
         return problem_response(
-            error.status, error.kind, error.detail, errors=error.errors, headers=error.headers
+            error.status,
+            error.kind,
+            error.detail,
+            errors=error.errors,
+            headers=error.headers,
+            line=error.line,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -130,7 +142,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the problem statuses an operation can return."""
     descriptions = {
         400: "Invalid or unknown query parameters.",
+        401: "No API key, or one that is not valid.",
+        403: "The API key lacks the scope this operation needs.",
         404: "No such resource.",
+        413: "The body is larger than the configured limit.",
+        415: "The body's media type is not one this operation takes.",
+        422: "The body was read but cannot be used (e.g. a report that does not parse).",
         406: "None of the accepted media types can be produced.",
         500: "The server failed.",
         503: "The database is unavailable.",

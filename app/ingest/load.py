@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -66,6 +66,7 @@ class LoadResult:
     status: Status
     counts: dict[str, int] = field(default_factory=dict)  # rows per table, this inspection
     data_version: int = 0
+    previous: dict[str, int] = field(default_factory=dict)  # rows per table before the load
 
     @property
     def rows(self) -> int:
@@ -399,46 +400,76 @@ def _delete_orphan_terms(session: Session) -> None:
     session.execute(delete(terms).where(terms.c.id.not_in(select(citations.c.term_id))))
 
 
+class _RolledBack(Exception):
+    """Ends a dry run's transaction (rolled back) carrying what the load would do."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+
+
+AfterLoad = Callable[[Session, "LoadResult"], None]
+
+
 def load_document(
     target: Engine | Session,
     document: ReportDocument,
     source: ReportSource,
     *,
     trust_hash: bool = True,
+    dry_run: bool = False,
+    after: AfterLoad | None = None,
 ) -> LoadResult:
     """Store `document` (read from `source`) as one inspection; see the module docstring.
 
     `trust_hash=False` skips the hash short-cut and compares every row instead.
+    `dry_run=True` does everything, then rolls back: the result says what would change.
+    `after(session, result)` runs inside the same transaction before it commits (an
+    import's record is written with the rows it describes, or not at all).
     Raises LoadError for a document the catalogue cannot hold; nothing is written then.
     """
-    iid = document.inspection_id
-    with writing(target) as session:
-        _check(session, document, source)
-        table = table_of(Inspection)
-        stored = stored_rows(session, Inspection, table.c.id == iid).get((iid,))
-        now = datetime.now(UTC)
-        rows = _document_rows(document, source, now=now)
-        if trust_hash and _same(stored, rows.inspection):
-            return LoadResult(
-                iid, "unchanged", _stored_counts(session, iid), stored["data_version"]
-            )
-        if _same(stored, rows.inspection) and _children_stored(session, iid, rows):
-            return LoadResult(iid, "unchanged", _counts(rows), stored["data_version"])
+    try:
+        with writing(target) as session:
+            result = _load(session, document, source, trust_hash=trust_hash)
+            if after is not None:
+                after(session, result)
+            if dry_run:
+                raise _RolledBack(result)
+            return result
+    except _RolledBack as rolled_back:
+        return rolled_back.result
 
-        status: Status = "created" if stored is None else "replaced"
-        version = record_change(
-            session, f"inspection.{status}", inspection_id=iid, content_sha256=source.sha256
-        )
-        rows.inspection["data_version"] = version
-        for model in reversed(CHILD_TABLES):
-            session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
-        if stored is None:
-            insert_rows(session, Inspection, [rows.inspection])
-        else:
-            session.execute(table.update().where(table.c.id == iid).values(**rows.inspection))
-        _upsert_terms(session, rows.terms)
-        for model in CHILD_TABLES:
-            insert_rows(session, model, rows.children[model])
-        _delete_orphan_terms(session)
-        search_index.replace_inspection(session, iid, rows.search)
-        return LoadResult(iid, status, _counts(rows), version)
+
+def _load(
+    session: Session, document: ReportDocument, source: ReportSource, *, trust_hash: bool
+) -> LoadResult:
+    iid = document.inspection_id
+    _check(session, document, source)
+    table = table_of(Inspection)
+    stored = stored_rows(session, Inspection, table.c.id == iid).get((iid,))
+    now = datetime.now(UTC)
+    rows = _document_rows(document, source, now=now)
+    if trust_hash and _same(stored, rows.inspection):
+        counts = _stored_counts(session, iid)
+        return LoadResult(iid, "unchanged", counts, stored["data_version"], counts)
+    if _same(stored, rows.inspection) and _children_stored(session, iid, rows):
+        counts = _counts(rows)
+        return LoadResult(iid, "unchanged", counts, stored["data_version"], counts)
+    previous = _stored_counts(session, iid) if stored is not None else {}
+
+    status: Status = "created" if stored is None else "replaced"
+    version = record_change(
+        session, f"inspection.{status}", inspection_id=iid, content_sha256=source.sha256
+    )
+    rows.inspection["data_version"] = version
+    for model in reversed(CHILD_TABLES):
+        session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
+    if stored is None:
+        insert_rows(session, Inspection, [rows.inspection])
+    else:
+        session.execute(table.update().where(table.c.id == iid).values(**rows.inspection))
+    _upsert_terms(session, rows.terms)
+    for model in CHILD_TABLES:
+        insert_rows(session, model, rows.children[model])
+    _delete_orphan_terms(session)
+    search_index.replace_inspection(session, iid, rows.search)
+    return LoadResult(iid, status, _counts(rows), version, previous)

@@ -182,20 +182,22 @@ class _Parser:
     # -- identification -----------------------------------------------------------
 
     def _force(self) -> Force:
+        counts = self._force_mentions()
+        ranked = counts.most_common(2)
         if self.forced is not None:
             force = self.reference.force(self.forced)
             if force is None:
                 raise ReportParseError(
                     1, f"unknown force id {self.forced!r}: expected a police.uk id"
                 )
+            if ranked and counts[force.id] == 0:
+                raise ReportParseError(
+                    1,
+                    f"the report is about {ranked[0][0]!r}, not {force.id!r}: "
+                    f"it never names {force.name}",
+                )
             return force
-        by_name = {force.name: force.id for force in self.reference.forces}
-        # One alternation, longest names first, so a longer name never counts for a shorter one.
-        names = sorted(by_name, key=len, reverse=True)
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
-        counts = Counter(by_name[name] for name in pattern.findall(self.prose))
-        ranked = counts.most_common(2)
-        if not ranked or ranked[0][1] == 0:
+        if not ranked:
             raise ReportParseError(
                 1, "cannot identify the force: the text names no reference force (pass --force ID)"
             )
@@ -208,6 +210,16 @@ class _Parser:
         force = self.reference.force(ranked[0][0])
         assert force is not None
         return force
+
+    def _force_mentions(self) -> Counter[str]:
+        """How often the text names each reference force (by id)."""
+        by_name = {force.name: force.id for force in self.reference.forces}
+        # One alternation, longest names first, so a longer name never counts for a shorter
+        # one; a name wrapped over two lines still counts.
+        names = sorted(by_name, key=len, reverse=True)
+        alternatives = "|".join(r"\s+".join(map(re.escape, n.split())) for n in names)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return Counter(by_name[re.sub(r"\s+", " ", name)] for name in pattern.findall(self.prose))
 
     def _framework(self, preamble: list[Block]) -> tuple[Framework, list[ScopeEntry]]:
         year_label = None

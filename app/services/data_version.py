@@ -53,12 +53,18 @@ def record_change(
     return version
 
 
-def changes_since(session: Session, version: int, *, limit: int = 100) -> list[DataChange]:
-    """Changes after `version`, oldest first."""
+def changes_since(session: Session, cursor: int, *, limit: int = 100) -> list[DataChange]:
+    """Changes recorded after the change `cursor` (0: from the start), oldest first."""
     statement = (
         select(DataChange)
-        .where(DataChange.version > version)
+        .where(DataChange.id > cursor)  # type: ignore[operator]
         .order_by(DataChange.id)  # type: ignore[arg-type]
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+def version_row(session: Session) -> tuple[int, datetime | None]:
+    """(the data version, when it last changed)."""
+    row = session.get(DataVersion, 1)
+    return (row.version, row.updated_at) if row else (0, None)

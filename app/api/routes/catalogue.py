@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
-from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.formats import Source
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
 from app.api.lookups import ForceDep, FrameworkDep
 from app.api.problems import problem_responses
 from app.services import catalogue
@@ -22,22 +24,25 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
     summary="List police forces",
     description="The 43 territorial forces of England and Wales, British Transport Police and "
     "the Police Service of Northern Ireland, with the ids data.police.uk uses.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_forces(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     sort: Annotated[
         str | None, Query(description=sort_description(catalogue.FORCE_SORTS, "id"))
     ] = None,
 ) -> Page[schemas.ForcePublic]:
+    return listing.answer(forces_source(sort))
+
+
+def forces_source(sort: str | None = None) -> Source[schemas.ForcePublic]:
     fields = parse_sort(sort, catalogue.FORCE_SORTS, "id")
-    rows, count = catalogue.list_forces(
-        session, sort=fields, limit=paging.limit, offset=paging.offset
-    )
-    return page_of(request, response, [present.force(r) for r in rows], count, paging)
+
+    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.ForcePublic], int]:
+        rows, count = catalogue.list_forces(session, sort=fields, limit=limit, offset=offset)
+        return [present.force(r) for r in rows], count
+
+    return Source("forces", schemas.ForcePublic, fetch)
 
 
 @router.get(
@@ -55,22 +60,27 @@ def get_force(force: ForceDep) -> schemas.ForcePublic:
     summary="List inspection frameworks",
     description="The inspection programmes (PEEL 2018/19, 2021/22, 2023-25). Grades are only "
     "comparable within one framework.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_frameworks(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     sort: Annotated[
         str | None, Query(description=sort_description(catalogue.FRAMEWORK_SORTS, "id"))
     ] = None,
 ) -> Page[schemas.FrameworkPublic]:
+    return listing.answer(frameworks_source(sort))
+
+
+def frameworks_source(sort: str | None = None) -> Source[schemas.FrameworkPublic]:
     fields = parse_sort(sort, catalogue.FRAMEWORK_SORTS, "id")
-    rows, count = catalogue.list_frameworks(
-        session, sort=fields, limit=paging.limit, offset=paging.offset
-    )
-    return page_of(request, response, [present.framework(r) for r in rows], count, paging)
+
+    def fetch(
+        session: Session, limit: int, offset: int
+    ) -> tuple[list[schemas.FrameworkPublic], int]:
+        rows, count = catalogue.list_frameworks(session, sort=fields, limit=limit, offset=offset)
+        return [present.framework(r) for r in rows], count
+
+    return Source("frameworks", schemas.FrameworkPublic, fetch)
 
 
 @router.get(

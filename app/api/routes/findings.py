@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
+from sqlmodel import Session
 
 from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
-from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.formats import Source
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
 from app.api.lookups import SLUG
 from app.api.problems import not_found, problem_responses
 from app.services import findings
@@ -31,13 +33,10 @@ FINDING_ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){2}$"
     summary="List findings sections",
     description="The detailed findings of each question: a heading and its paragraphs, in "
     "report order, with the page the section starts on.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_findings(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     force: ForceFilter = None,
     inspection: InspectionFilter = None,
     pillar: PillarFilter = None,
@@ -47,12 +46,22 @@ def list_findings(
         Query(description=sort_description(findings.FINDING_SORTS, "inspection,position")),
     ] = None,
 ) -> Page[schemas.FindingPublic]:
-    fields = parse_sort(sort, findings.FINDING_SORTS, "inspection,position")
     filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
-    rows, count = findings.list_findings(
-        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
-    )
-    return page_of(request, response, [present.finding(r) for r in rows], count, paging)
+    return listing.answer(findings_source(filters, sort))
+
+
+def findings_source(
+    filters: Filters | None = None, sort: str | None = None
+) -> Source[schemas.FindingPublic]:
+    fields = parse_sort(sort, findings.FINDING_SORTS, "inspection,position")
+
+    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.FindingPublic], int]:
+        rows, count = findings.list_findings(
+            session, filters or Filters(), sort=fields, limit=limit, offset=offset
+        )
+        return [present.finding(r) for r in rows], count
+
+    return Source("findings", schemas.FindingPublic, fetch)
 
 
 @router.get(
@@ -82,13 +91,10 @@ def get_finding(
     summary="List areas for improvement, causes of concern and recommendations",
     description="The boxed items of each question. A recommendation names the cause of "
     "concern it answers.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_recommendations(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     kind: Annotated[
         Literal["area-for-improvement", "cause-of-concern", "recommendation"] | None,
         Query(description="Only items of this kind."),
@@ -102,11 +108,21 @@ def list_recommendations(
         Query(description=sort_description(findings.ITEM_SORTS, "inspection,position")),
     ] = None,
 ) -> Page[schemas.ItemPublic]:
-    fields = parse_sort(sort, findings.ITEM_SORTS, "inspection,position")
     filters = Filters(
         force=force, inspection=inspection, pillar=pillar, question=question, kind=kind
     )
-    rows, count = findings.list_items(
-        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
-    )
-    return page_of(request, response, [present.item(r) for r in rows], count, paging)
+    return listing.answer(recommendations_source(filters, sort))
+
+
+def recommendations_source(
+    filters: Filters | None = None, sort: str | None = None
+) -> Source[schemas.ItemPublic]:
+    fields = parse_sort(sort, findings.ITEM_SORTS, "inspection,position")
+
+    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.ItemPublic], int]:
+        rows, count = findings.list_items(
+            session, filters or Filters(), sort=fields, limit=limit, offset=offset
+        )
+        return [present.item(r) for r in rows], count
+
+    return Source("recommendations", schemas.ItemPublic, fetch)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
+from sqlmodel import Session
 
 from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
-from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.formats import Source
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
 from app.api.lookups import SLUG, ForceDep
 from app.api.problems import not_found, problem_responses
 from app.services import inspections, judgments
@@ -31,54 +33,46 @@ InspectionSort = Annotated[
     "/inspections",
     summary="List inspections",
     description="One inspection is one report for one force in one framework.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_inspections(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     force: ForceFilter = None,
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
-    fields = parse_sort(sort, inspections.INSPECTION_SORTS, "id")
-    rows, count = inspections.list_inspections(
-        session,
-        force=force,
-        framework=framework,
-        sort=fields,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return page_of(request, response, [present.inspection(r) for r in rows], count, paging)
+    return listing.answer(inspections_source(force=force, framework=framework, sort=sort))
 
 
 @router.get(
     "/forces/{force_id}/inspections",
     summary="List one force's inspections",
     description="The same as `/v1/inspections?force={force_id}`, and a 404 for an unknown force.",
-    responses=problem_responses(400, 404),
+    responses=list_responses(400, 404),
 )
 def list_force_inspections(
-    request: Request,
-    response: Response,
-    session: SessionDep,
     force: ForceDep,
-    paging: PagingDep,
+    listing: ListDep,
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
+    return listing.answer(inspections_source(force=force.id, framework=framework, sort=sort))
+
+
+def inspections_source(
+    *, force: str | None = None, framework: str | None = None, sort: str | None = None
+) -> Source[schemas.InspectionPublic]:
     fields = parse_sort(sort, inspections.INSPECTION_SORTS, "id")
-    rows, count = inspections.list_inspections(
-        session,
-        force=force.id,
-        framework=framework,
-        sort=fields,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-    return page_of(request, response, [present.inspection(r) for r in rows], count, paging)
+
+    def fetch(
+        session: Session, limit: int, offset: int
+    ) -> tuple[list[schemas.InspectionPublic], int]:
+        rows, count = inspections.list_inspections(
+            session, force=force, framework=framework, sort=fields, limit=limit, offset=offset
+        )
+        return [present.inspection(r) for r in rows], count
+
+    return Source("inspections", schemas.InspectionPublic, fetch)
 
 
 @router.get(

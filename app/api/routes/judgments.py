@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from app import schemas
 from app.api import present
-from app.api.deps import SessionDep
-from app.api.listing import Page, PagingDep, page_of, parse_sort, sort_description
+from app.api.formats import Source
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
 from app.api.lookups import SLUG
-from app.api.problems import problem_responses
 from app.services import judgments
 from app.services.judgments import JudgmentFilters
 
@@ -25,13 +25,10 @@ YEAR = r"^\d{4}([/-]\d{2})?$"
     summary="List judgments",
     description="Grades for pillars (`question` null) and questions. Every grade comes with "
     "its `scale` (the framework): grades of different frameworks are not comparable.",
-    responses=problem_responses(400),
+    responses=list_responses(400),
 )
 def list_judgments(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    paging: PagingDep,
+    listing: ListDep,
     force: Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")] = None,
     inspection: Annotated[str | None, Query(pattern=SLUG)] = None,
     framework: Annotated[str | None, Query(pattern=SLUG)] = None,
@@ -57,7 +54,6 @@ def list_judgments(
         Query(description=sort_description(judgments.JUDGMENT_SORTS, "inspection,pillar,question")),
     ] = None,
 ) -> Page[schemas.JudgmentPublic]:
-    fields = parse_sort(sort, judgments.JUDGMENT_SORTS, "inspection,pillar,question")
     filters = JudgmentFilters(
         force=force,
         inspection=inspection,
@@ -69,7 +65,20 @@ def list_judgments(
         carried_over=carried_over,
         last_inspected=last_inspected,
     )
-    rows, count = judgments.list_judgments(
-        session, filters, sort=fields, limit=paging.limit, offset=paging.offset
-    )
-    return page_of(request, response, [present.judgment(j, g) for j, g in rows], count, paging)
+    return listing.answer(judgments_source(filters, sort))
+
+
+def judgments_source(
+    filters: JudgmentFilters | None = None, sort: str | None = None
+) -> Source[schemas.JudgmentPublic]:
+    fields = parse_sort(sort, judgments.JUDGMENT_SORTS, "inspection,pillar,question")
+
+    def fetch(
+        session: Session, limit: int, offset: int
+    ) -> tuple[list[schemas.JudgmentPublic], int]:
+        rows, count = judgments.list_judgments(
+            session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
+        )
+        return [present.judgment(j, g) for j, g in rows], count
+
+    return Source("judgments", schemas.JudgmentPublic, fetch)

@@ -1,0 +1,169 @@
+"""POST /v1/imports: an authenticated service sends a report; it is parsed and loaded."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from app import schemas
+from app.api.auth import ImportKey
+from app.api.lookups import SLUG
+from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.db import get_engine
+from app.ingest.errors import ReportParseError
+from app.ingest.load import LoadError
+from app.ingest.manifest import ReportSource
+from app.services.imports import UNNAMED, import_report
+
+router = APIRouter(prefix="/v1", tags=["imports"])
+
+TEXT, JSON = "text/plain", "application/json"
+
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        TEXT: {"schema": {"type": "string", "description": "The report's text, UTF-8."}},
+        JSON: {"schema": {"$ref": "#/components/schemas/ImportRequest"}},
+    },
+}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, or a 413 as soon as it is known to be larger than `limit`."""
+    declared = request.headers.get("content-length", "")
+    too_large = ProblemError(
+        413, "body-too-large", f"The body is larger than the {limit:,} bytes this service takes."
+    )
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _text_of(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = body.count(b"\n", 0, error.start) + 1
+        raise ProblemError(
+            422,
+            "report-not-parsed",
+            f"request body:{line}: the body is not UTF-8 text (byte 0x{body[error.start]:02X})",
+            line=line,
+        ) from None
+
+
+def _request_of(
+    request: Request, body: bytes, query: schemas.ImportRequest
+) -> schemas.ImportRequest:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == TEXT:
+        charset = request.headers.get("content-type", "").lower().partition("charset=")[2].strip()
+        if charset not in ("", "utf-8", "utf8", "us-ascii"):
+            raise ProblemError(415, "unsupported-media-type", "Send the report as UTF-8 text.")
+        return query.model_copy(update={"text": _text_of(body)})
+    if media_type == JSON:
+        try:
+            sent = schemas.ImportRequest.model_validate_json(body)
+        except ValidationError as error:
+            raise ProblemError(
+                422,
+                "invalid-request",
+                "The JSON body is not an import request.",
+                errors=[
+                    InvalidParam(name=".".join(map(str, ("body", *e["loc"]))), reason=e["msg"])
+                    for e in error.errors()
+                ],
+            ) from None
+        return sent
+    raise ProblemError(
+        415,
+        "unsupported-media-type",
+        f"Send the report as {TEXT} or {JSON}, not {media_type or 'no content type'}.",
+    )
+
+
+@router.post(
+    "/imports",
+    status_code=201,
+    summary="Import a report",
+    description="Parse, validate and load one report in one transaction. Send its text as "
+    "`text/plain` (metadata in the query string) or as JSON with its metadata. Answers 201 "
+    "when the inspection was created or replaced, 200 when the identical report was already "
+    "loaded (nothing changes). `dry_run=true` parses and says what would change, writing "
+    "nothing. A report that does not parse is a 422 problem with the line. Needs an API key "
+    "with the `import` scope; every import is recorded with the key's name.",
+    responses={
+        200: {"model": schemas.ImportResult, "description": "Already loaded, or a dry run."},
+        **problem_responses(400, 401, 403, 413, 415, 422),
+    },
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def create_import(
+    request: Request,
+    response: Response,
+    key: ImportKey,
+    dry_run: Annotated[bool, Query(description="Parse and compare only; write nothing.")] = False,
+    force: Annotated[str | None, Query(pattern=SLUG, description="text/plain: the force.")] = None,
+    framework: Annotated[str | None, Query(pattern=SLUG)] = None,
+    published: Annotated[date | None, Query(description="text/plain: publication date.")] = None,
+    source_url: Annotated[str | None, Query(max_length=500)] = None,
+    licence: Annotated[str | None, Query(max_length=100)] = None,
+    filename: Annotated[str | None, Query(max_length=200, pattern=r"^[\w.\-]+$")] = None,
+) -> schemas.ImportResult:
+    settings = request.app.state.settings
+    body = await _read_body(request, settings.max_import_bytes)
+    query = schemas.ImportRequest(
+        text="",
+        force=force,
+        framework=framework,
+        published=published,
+        source_url=source_url,
+        licence=licence,
+        filename=filename,
+    )
+    sent = _request_of(request, body, query)
+    source = ReportSource(
+        path=Path(sent.filename or UNNAMED),
+        kind="report",
+        force=sent.force,
+        framework=sent.framework,
+        published=sent.published,
+        source_url=sent.source_url,
+        licence=sent.licence,
+    ).with_text(sent.text)
+    engine = request.app.state.engine or get_engine()
+    try:
+        outcome = await run_in_threadpool(
+            import_report, engine, sent.text, source, key_name=key.name, dry_run=dry_run
+        )
+    except ReportParseError as error:
+        raise ProblemError(422, "report-not-parsed", str(error), line=error.line) from None
+    except LoadError as error:
+        raise ProblemError(422, "report-not-loaded", str(error)) from None
+    result = outcome.result
+    if result.status == "unchanged" or dry_run:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/inspections/{result.inspection_id}"
+    tables = sorted(set(result.counts) | set(result.previous))
+    return schemas.ImportResult(
+        inspection=result.inspection_id,
+        href=f"/v1/inspections/{result.inspection_id}",
+        status=result.status,
+        dry_run=dry_run,
+        data_version=result.data_version,
+        changes={
+            t: schemas.TableChange(before=result.previous.get(t, 0), after=result.counts.get(t, 0))
+            for t in tables
+        },
+        document=outcome.document if dry_run else None,
+    )

@@ -1,0 +1,62 @@
+"""`peel serve` in a child process, for tests that talk real HTTP to it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from tests.reports import ROOT
+
+
+@dataclass
+class LiveServer:
+    base: str
+    process: subprocess.Popen
+    output: str = ""
+
+    def wait_ready(self, seconds: float = 30) -> None:
+        """Until /readyz answers 200, or fail saying what it answered last."""
+        deadline = time.monotonic() + seconds
+        status = None
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                status = httpx.get(f"{self.base}/readyz", timeout=2).status_code
+                if status == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{self.base}/readyz not 200 within {seconds} s (last: {status})")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.output = self.process.communicate(timeout=20)[0].decode()
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.output = self.process.communicate()[0].decode()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(database_url: str) -> LiveServer:
+    """`peel serve` on a free port against `database_url`; call stop() when done."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    return LiveServer(base=f"http://127.0.0.1:{port}", process=process)
