@@ -27,6 +27,7 @@ from app.api.routes import (
     search,
 )
 from app.config import Settings, get_settings
+from app.schemas import ImportRequest
 
 DESCRIPTION = """HM Inspectorate of Constabulary and Fire & Rescue Services (HMICFRS) PEEL
 inspection judgments and findings: forces, frameworks, inspections (report cards),
@@ -56,6 +57,9 @@ TAGS = [
     {"name": "changes", "description": "The change feed integrators sync from."},
     {"name": "operations", "description": "Health and readiness."},
 ]
+
+
+BODY_MODELS = (ImportRequest,)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -97,6 +101,12 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
+            # Bodies read by hand (POST /v1/imports) reference models FastAPI never saw.
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in BODY_MODELS:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body.pop("$defs", {}))
+                components.setdefault(model.__name__, body)
             app.openapi_schema = add_examples(use_problem_media_type(schema))
         return app.openapi_schema
 
