@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     )
     max_import_bytes: int = Field(default=2 * 1024 * 1024, ge=1, description="413 above this.")
     cache_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age of reads.")
+    response_cache_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=0, description="Memory for cached responses; 0 turns it off."
+    )
+    version_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often a worker re-reads the data version (a load by another "
+        "process is served within this long).",
+    )
 
 
 @cache

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from app.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_SIZE = 40
 # Execution option that makes the next SQLite transaction BEGIN IMMEDIATE.
 _WRITE_OPTION = "peel_write"
 # Key of the Postgres advisory lock every loader takes (any constant bigint; "PEEL").
@@ -64,9 +65,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL is a property of the file, kept once set; switching takes a lock that
+        # readers opening connections would queue on, so only switch when needed.
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
 
@@ -92,6 +96,11 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
             except OSError as error:
                 reason = (error.strerror or str(error)).lower()
                 raise DatabaseUnavailable(url.database, reason) from None
+        if url.database and url.database != ":memory:":
+            # As many pooled connections as the threadpool has threads (anyio's default,
+            # 40): a request never waits for one, none is opened and closed per request.
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", 0)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)

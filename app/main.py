@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
 from app.api.auth import parse_api_keys
+from app.api.cache import ResponseCache, ResponseStore, VersionClock
 from app.api.conditional import conditional_get, install_conditional_get
 from app.api.docs import install_docs
 from app.api.examples import add_examples
@@ -27,6 +28,7 @@ from app.api.routes import (
     search,
 )
 from app.config import Settings, get_settings
+from app.db import get_engine
 from app.schemas import ImportRequest
 
 DESCRIPTION = """HM Inspectorate of Constabulary and Fire & Rescue Services (HMICFRS) PEEL
@@ -67,7 +69,7 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> ResponseCache:
     """The API; `engine` defaults to the one Settings.database_url names."""
     settings = settings or get_settings()
     app = FastAPI(
@@ -85,6 +87,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     install_problem_handlers(app)
     install_docs(app)
     install_conditional_get(app)
+    app.state.version_clock = VersionClock(
+        lambda: app.state.engine or get_engine(), settings.version_check_seconds
+    )
     strict = [Depends(reject_unknown_query_params)]
     cached = [*strict, Depends(conditional_get)]
     for module in (catalogue, inspections, judgments, findings, search, glossary, changes):
@@ -111,7 +116,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app
+    # Outside FastAPI: a cached answer needs none of its layers.
+    return ResponseCache(
+        app, clock=app.state.version_clock, store=ResponseStore(settings.response_cache_bytes)
+    )
 
 
 app = create_app()

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import SessionDep
+from app.api.formats import negotiate
 from app.db import as_utc
 from app.services.data_version import version_row
 
@@ -55,7 +56,10 @@ def _http_date(moment: datetime) -> str:
 
 
 def _validators(request: Request, version: int, updated_at: datetime | None) -> Validators:
-    representation = f"{request.url.path}?{request.url.query}|{request.headers.get('accept', '')}"
+    # The representation: the URL and the format its Accept header negotiates.
+    representation = (
+        f"{request.url.path}?{request.url.query}|{negotiate(request.headers.get('accept'))}"
+    )
     digest = hashlib.blake2b(representation.encode(), digest_size=8).hexdigest()
     return Validators(
         etag=f'"{version}-{digest}"',

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 MAX_QUERY_LENGTH = 200
@@ -176,29 +176,63 @@ def _facets(rows: list[Any]) -> dict[str, dict[str, int]]:
 
 _MATCHES = """
     SELECT s.kind, s.ref_id, s.inspection, i.force_id AS force, s.pillar, s.question,
-           s.title, {snippet} AS snippet, {score} AS score, j.grade_id AS grade
+           s.title, {score} AS score, {snippet} AS snippet, j.grade_id AS grade
     FROM {source}
     JOIN inspection i ON i.id = s.inspection
     LEFT JOIN judgment j
            ON j.inspection_id = s.inspection AND j.subject = COALESCE(s.question, s.pillar)
     WHERE {match}{filters}
 """
+_SNIPPETS = "SELECT s.ref_id, {snippet} AS snippet FROM {source} WHERE {match} AND s.ref_id IN :ids"
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    source: str  # FROM clause naming the index `s`
+    match: str  # WHERE clause that matches the query
+    score: str
+    snippet: str
+    # SQLite makes a snippet for every row it selects, before the LIMIT: ask for the
+    # page's alone afterwards. Postgres defers costly expressions past the LIMIT itself.
+    snippets_apart: bool
 
 
 def _run(
-    session: Session, sql: str, snippet: str, params: dict[str, Any], limit: int, offset: int
+    session: Session,
+    dialect: _Dialect,
+    filters: str,
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
 ) -> SearchOutcome:
-    """`sql` selects the matches with a `{snippet}` placeholder for the snippet column."""
-    order = " ORDER BY score DESC, s.kind, s.ref_id"
-    # One pass over all matches for the count and the facets (no snippets), then the
-    # page alone with snippets, which cost more to make.
-    everything = session.execute(text(sql.format(snippet="''") + order), params).all()
+    """All matches for the count and facets (unranked), then the page, ranked, with
+    snippets (they cost the most: only the page's are made)."""
+    matches = _MATCHES.format(
+        source=dialect.source,
+        match=dialect.match,
+        filters=filters,
+        score="{score}",
+        snippet="{snippet}",
+    )
+    everything = session.execute(text(matches.format(score="0", snippet="''")), params).all()
     page_rows = []
     if offset < len(everything):
+        snippet = "''" if dialect.snippets_apart else dialect.snippet
         page_rows = session.execute(
-            text(sql.format(snippet=snippet) + order + " LIMIT :limit OFFSET :offset"),
+            text(
+                matches.format(score=dialect.score, snippet=snippet)
+                + " ORDER BY score DESC, s.kind, s.ref_id LIMIT :limit OFFSET :offset"
+            ),
             {**params, "limit": limit, "offset": offset},
         ).all()
+    snippets = {r.ref_id: r.snippet for r in page_rows}
+    if page_rows and dialect.snippets_apart:
+        statement = text(
+            _SNIPPETS.format(snippet=dialect.snippet, source=dialect.source, match=dialect.match)
+        ).bindparams(bindparam("ids", expanding=True))
+        snippets = dict(
+            session.execute(statement, {**params, "ids": [r.ref_id for r in page_rows]}).all()
+        )
     hits = [
         Hit(
             kind=r.kind,
@@ -208,7 +242,7 @@ def _run(
             pillar=r.pillar,
             question=r.question,
             title=r.title,
-            snippet=r.snippet,
+            snippet=snippets[r.ref_id],
             score=round(float(r.score), 6),
         )
         for r in page_rows
@@ -220,16 +254,15 @@ def _search_sqlite(
     session: Session, parsed: SearchQuery, filters: SearchFilters, *, limit: int, offset: int
 ) -> SearchOutcome:
     where, params = _filter_sql(filters)
-    sql = _MATCHES.format(
-        snippet="{snippet}",
-        score=f"-bm25(search_index, 0, 0, 0, 0, 0, 4.0, 1.0) * {_KIND_WEIGHT_SQL}",
+    params["query"] = parsed.fts5()
+    dialect = _Dialect(
         source="search_index s",
         match="search_index MATCH :query",
-        filters=where,
+        score=f"-bm25(search_index, 0, 0, 0, 0, 0, 4.0, 1.0) * {_KIND_WEIGHT_SQL}",
+        snippet=f"snippet(search_index, 6, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 24)",
+        snippets_apart=True,
     )
-    params["query"] = parsed.fts5()
-    snippet = f"snippet(search_index, 6, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 24)"
-    return _run(session, sql, snippet, params, limit, offset)
+    return _run(session, dialect, where, params, limit, offset)
 
 
 def _search_postgres(
@@ -238,18 +271,17 @@ def _search_postgres(
     where, params = _filter_sql(filters)
     tsquery_sql, term_params = _postgres_tsquery_sql(parsed)
     params.update(term_params)
-    sql = _MATCHES.format(
-        snippet="{snippet}",
-        score=f"ts_rank(s.document, q.query, 1) * {_KIND_WEIGHT_SQL}",  # 1: length-normalised
+    dialect = _Dialect(
         source=f"search_index s CROSS JOIN (SELECT {tsquery_sql} AS query) q",
         match="s.document @@ q.query",
-        filters=where,
+        score=f"ts_rank(s.document, q.query, 1) * {_KIND_WEIGHT_SQL}",  # 1: length-normalised
+        snippet=(
+            "ts_headline('english', s.body, q.query, "
+            f"'StartSel={_MARK_OPEN}, StopSel={_MARK_CLOSE}, MaxWords=35, MinWords=15')"
+        ),
+        snippets_apart=False,
     )
-    snippet = (
-        "ts_headline('english', s.body, q.query, "
-        f"'StartSel={_MARK_OPEN}, StopSel={_MARK_CLOSE}, MaxWords=35, MinWords=15')"
-    )
-    return _run(session, sql, snippet, params, limit, offset)
+    return _run(session, dialect, where, params, limit, offset)
 
 
 def _postgres_tsquery_sql(parsed: SearchQuery) -> tuple[str, dict[str, str]]:

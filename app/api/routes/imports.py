@@ -151,6 +151,8 @@ async def create_import(
     except LoadError as error:
         raise ProblemError(422, "report-not-loaded", str(error)) from None
     result = outcome.result
+    if result.status != "unchanged" and not dry_run:
+        request.app.state.version_clock.invalidate()  # this worker serves it at once
     if result.status == "unchanged" or dry_run:
         response.status_code = 200
     response.headers["Location"] = f"/v1/inspections/{result.inspection_id}"
