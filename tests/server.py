@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
@@ -18,6 +20,7 @@ from tests.reports import ROOT
 class LiveServer:
     base: str
     process: subprocess.Popen
+    log: IO[bytes]  # a file, not a pipe: a full pipe would block the server's logging
     output: str = ""
 
     def wait_ready(self, seconds: float = 30) -> None:
@@ -37,10 +40,13 @@ class LiveServer:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.output = self.process.communicate(timeout=20)[0].decode()
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.output = self.process.communicate()[0].decode()
+            self.process.wait()
+        self.log.seek(0)
+        self.output = self.log.read().decode(errors="replace")
+        self.log.close()
 
 
 def free_port() -> int:
@@ -52,11 +58,12 @@ def free_port() -> int:
 def start_server(database_url: str) -> LiveServer:
     """`peel serve` on a free port against `database_url`; call stop() when done."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; stop() closes it
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
-    return LiveServer(base=f"http://127.0.0.1:{port}", process=process)
+    return LiveServer(base=f"http://127.0.0.1:{port}", process=process, log=log)
