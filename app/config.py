@@ -38,6 +38,34 @@ class Settings(BaseSettings):
         description="How often a worker re-reads the data version (a load by another "
         "process is served within this long).",
     )
+    # Limits (app/api/security.py). Rate limits are per worker process: in-memory buckets.
+    max_query_bytes: int = Field(
+        default=2048, ge=1, description="A query string longer than this is a 414."
+    )
+    import_rate_limit: int = Field(
+        default=10,
+        ge=0,
+        description="POST /v1/imports per minute per API key (per client address without a "
+        "valid key), per worker; over it a 429 with Retry-After. 0: unlimited.",
+    )
+    read_rate_limit: float = Field(
+        default=0,
+        ge=0,
+        description="Reads (GET, HEAD) per second per client address, per worker; over it a "
+        "429 with Retry-After. 0: unlimited.",
+    )
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address for rate limits from the last X-Forwarded-For "
+        "entry (only behind a proxy that sets it); otherwise the connection's address.",
+    )
+    database_statement_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="Longest one SQL statement may run before it is aborted (a 503 for a "
+        "request), so a heavy query cannot hold a worker; 0 turns the limit off. Postgres: "
+        "statement_timeout; SQLite: a progress handler.",
+    )
 
 
 @cache

@@ -9,6 +9,7 @@ advisory lock on Postgres.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,15 +19,21 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_POOL_SIZE = 40
+# Postgres: seconds to wait for a connection before the request fails (a 503).
+CONNECT_TIMEOUT_S = 3
+# SQLite: how many VM instructions run between two checks of the statement's deadline.
+_PROGRESS_STEPS = 10_000
 # Execution option that makes the next SQLite transaction BEGIN IMMEDIATE.
 _WRITE_OPTION = "peel_write"
+# Execution option that lifts the statement timeout (migrations may rewrite big tables).
+_UNLIMITED_OPTION = "peel_unlimited"
 # Key of the Postgres advisory lock every loader takes (any constant bigint; "PEEL").
 WRITE_LOCK_KEY = 0x5045454C
 
@@ -75,6 +82,51 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class _Deadline:
+    """When the running SQLite statement must stop (None: no limit); one per connection."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.budget_s = budget_s
+        self.at: float | None = None
+
+    def exceeded(self) -> int:
+        # sqlite3 aborts the statement (OperationalError 'interrupted') on a non-zero return.
+        return int(self.at is not None and time.monotonic() > self.at)
+
+
+def _limit_sqlite_statements(engine: Engine, budget_ms: int) -> None:
+    """Abort any SQLite statement still running after `budget_ms` (its rows fetched too).
+
+    The deadline starts at each execute and is cleared at commit, rollback and check-in,
+    so an idle connection or a transaction's end is never interrupted.
+    """
+
+    def connect(dbapi_connection: Any, record: Any) -> None:
+        deadline = record.info["peel_deadline"] = _Deadline(budget_ms / 1000)
+        dbapi_connection.set_progress_handler(deadline.exceeded, _PROGRESS_STEPS)
+
+    def start(connection: Any, *_args: Any) -> None:
+        deadline = connection.connection.info.get("peel_deadline")
+        if deadline is not None:
+            unlimited = connection.get_execution_options().get(_UNLIMITED_OPTION)
+            deadline.at = None if unlimited else time.monotonic() + deadline.budget_s
+
+    def clear(connection: Any) -> None:
+        deadline = connection.connection.info.get("peel_deadline")
+        if deadline is not None:
+            deadline.at = None
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and "peel_deadline" in record.info:
+            record.info["peel_deadline"].at = None
+
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine, "commit", clear)
+    event.listen(engine, "rollback", clear)
+    event.listen(engine, "checkin", checkin)
+
+
 def _on_sqlite_begin(connection: Any) -> None:
     immediate = connection.get_execution_options().get(_WRITE_OPTION)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -85,9 +137,18 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
-    """An engine for `url` (default: Settings.database_url) with this project's setup."""
-    url = make_url(url or get_settings().database_url)
+def make_engine(
+    url: str | URL | None = None, *, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> Engine:
+    """An engine for `url` (default: Settings.database_url) with this project's setup.
+
+    Every statement is aborted after `statement_timeout_ms` (default
+    Settings.database_statement_timeout_ms; 0: never): OperationalError, a 503 in the API.
+    """
+    settings = get_settings()
+    url = make_url(url or settings.database_url)
+    if statement_timeout_ms is None:
+        statement_timeout_ms = settings.database_statement_timeout_ms
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
@@ -104,10 +165,19 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+        if statement_timeout_ms:
+            _limit_sqlite_statements(engine, statement_timeout_ms)
         return engine
-    if backend == "postgresql" and "connect_timeout" not in url.query:
-        # An unroutable host should fail in seconds, not after the OS's TCP timeout.
-        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 10)
+    if backend == "postgresql":
+        connect_args = kwargs.setdefault("connect_args", {})
+        if "connect_timeout" not in url.query:
+            # An unroutable host or a dead server fails in seconds, not the OS's TCP timeout.
+            connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        if statement_timeout_ms and "options" not in url.query:
+            options = connect_args.get("options", "")
+            connect_args["options"] = f"{options} -c statement_timeout={statement_timeout_ms}"
+    # pool_pre_ping: a pooled connection that died with the server (or a proxy) is replaced
+    # before use, so the process recovers by itself once the database is back.
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -126,13 +196,31 @@ def check_connection(engine: Engine) -> None:
         raise DatabaseUnavailable(location_of(engine.url), _short_reason(error)) from None
 
 
+class _ReadSession(Session):
+    """A read-only session whose close() survives a connection that died meanwhile.
+
+    Closing ends the read transaction with a rollback; if the database went away after
+    the reads (often after the response was sent), there is nothing to lose: the dead
+    connection is already invalidated, so the error is dropped instead of failing the
+    request's teardown.
+    """
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except DBAPIError as error:
+            if not (error.connection_invalidated or isinstance(error, OperationalError)):
+                raise
+            super().close()  # the failed transaction is discarded; release what is left
+
+
 def read_snapshot(engine: Engine) -> Session:
     """A session whose reads all see one committed state (close it when done).
 
     SQLite's read transaction is a snapshot already (WAL); Postgres needs REPEATABLE READ,
     its default READ COMMITTED lets each statement see newer commits.
     """
-    session = Session(engine)
+    session = _ReadSession(engine)
     if engine.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     return session
@@ -201,19 +289,27 @@ def alembic_config(connection: Any = None) -> Any:
     return config
 
 
+def _unlimited(connection: Any) -> Any:
+    """`connection` with no statement timeout for the rest of its transaction."""
+    connection.execution_options(**{_UNLIMITED_OPTION: True})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    return connection
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to `revision` in one transaction."""
+    """Upgrade the schema to `revision` in one transaction (no statement timeout)."""
     from alembic import command
 
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+        command.upgrade(alembic_config(_unlimited(connection)), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), revision)
+        command.downgrade(alembic_config(_unlimited(connection)), revision)
 
 
 def schema_revision(engine: Engine) -> tuple[str | None, str | None]:

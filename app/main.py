@@ -27,6 +27,7 @@ from app.api.routes import (
     judgments,
     search,
 )
+from app.api.security import Guard, content_security_policy
 from app.config import Settings, get_settings
 from app.db import get_engine
 from app.schemas import ImportRequest
@@ -62,6 +63,7 @@ TAGS = [
 
 
 BODY_MODELS = (ImportRequest,)
+DOCS = ("/docs", "/redoc")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -69,7 +71,7 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(engine: Engine | None = None, settings: Settings | None = None) -> ResponseCache:
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> Guard:
     """The API; `engine` defaults to the one Settings.database_url names."""
     settings = settings or get_settings()
     app = FastAPI(
@@ -117,8 +119,21 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Outside FastAPI: a cached answer needs none of its layers.
-    return ResponseCache(
+    cache = ResponseCache(
         app, clock=app.state.version_clock, store=ResponseStore(settings.response_cache_bytes)
+    )
+    # Outermost (app/api/security.py): limits, CORS and security headers on every response,
+    # cached ones too. The CSP allows the docs' inline scripts by their hashes, taken from
+    # the pages as served.
+    docs_pages = [r.endpoint().body for r in app.routes if getattr(r, "path", "") in DOCS]
+    return Guard(
+        cache,
+        csp=content_security_policy(docs_pages),
+        api_keys=app.state.api_keys,
+        max_query_bytes=settings.max_query_bytes,
+        import_rate_limit=settings.import_rate_limit,
+        read_rate_limit=settings.read_rate_limit,
+        trust_forwarded_for=settings.trust_forwarded_for,
     )
 
 

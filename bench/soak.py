@@ -128,6 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     key, entry = new_key_entry("soak", ["import"])
     os.environ["API_KEYS"] = entry
+    os.environ["IMPORT_RATE_LIMIT"] = "0"  # the soak imports faster than the default limit
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as directory:
         url = args.database_url or f"sqlite:///{directory}/soak.db"
         server = start_server(url)

@@ -14,6 +14,7 @@ consistently (a cached body is always served with its own ETag).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from app.services.data_version import version_row
 CACHED_PREFIX = "/v1/"
 MAX_ENTRY_BYTES = 1024 * 1024
 _SKIPPED_HEADERS = {b"date", b"server", b"content-length"}
+_log = logging.getLogger("peel.api")
 
 
 class VersionClock:
@@ -48,20 +50,29 @@ class VersionClock:
         with Session(self._engine()) as session:
             return version_row(session)[0]
 
-    async def current(self) -> int:
+    async def current(self) -> int | None:
         """The version; one request at a time re-reads it, the others meanwhile go on with
-        the one known (or, before the first read, wait for it)."""
+        the one known (or, before the first read, wait for it).
+
+        A database outage must not fail or hang cached reads: if the read fails, the last
+        known version stays current (cached answers are still the data as last seen, and
+        nothing can be loaded while the database is down) and it is retried after
+        `interval`. None means no version was ever read: the request then goes to the app
+        uncached, which answers for itself (a 503 problem while the database is down).
+        """
         due = time.monotonic() - self._checked >= self._interval
         if due and not self._refreshing:
             self._refreshing = True
             try:
                 self._version = await anyio.to_thread.run_sync(self._read)
-                self._checked = time.monotonic()
+            except Exception as error:  # any failure: keep the last version
+                _log.warning("data version not read: %s", type(error).__name__)
             finally:
+                self._checked = time.monotonic()
                 self._refreshing = False
-        while self._version < 0:  # the first read is still on its way
+        while self._version < 0 and self._refreshing:  # the first read is on its way
             await anyio.sleep(0.001)
-        return self._version
+        return self._version if self._version >= 0 else None
 
     def invalidate(self) -> None:
         """Read the version again on the next request (after a load in this process)."""
@@ -163,6 +174,9 @@ class ResponseCache:
             return
         key = (scope["path"], scope["query_string"], _format_of(_header(scope, b"accept")))
         version = await self.clock.current()
+        if version is None:  # the database has not answered yet: nothing to serve from
+            await self.app(scope, receive, send)
+            return
         entry = self.store.get(key, version)
         if entry is not None:
             await self._answer(scope, send, entry)

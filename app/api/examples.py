@@ -825,9 +825,9 @@ EXAMPLES: dict[str, Any] = {
             "kind": {
                 "summary": 2,
                 "cause-of-concern": 1,
-                "recommendation": 1,
                 "finding": 1,
                 "inspection": 1,
+                "recommendation": 1,
             },
             "pillar": {"legitimacy": 5},
             "question": {"ethical-and-lawful-workforce-behaviour": 4},
@@ -841,7 +841,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 1,
                 "kind": "catalogue.updated",
                 "inspection": None,
-                "occurred_at": "2026-11-26T12:48:04.388133Z",
+                "occurred_at": "2026-11-26T13:56:31.376652Z",
                 "href": "/v1/frameworks",
             },
             {
@@ -849,7 +849,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 2,
                 "kind": "inspection.created",
                 "inspection": "west-midlands-2018-19",
-                "occurred_at": "2026-11-26T12:48:04.626896Z",
+                "occurred_at": "2026-11-26T13:56:31.604810Z",
                 "href": "/v1/inspections/west-midlands-2018-19",
             },
         ],

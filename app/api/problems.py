@@ -7,6 +7,7 @@ thing: `type`, `title`, `status`, `detail`, and `errors` for invalid parameters.
 from __future__ import annotations
 
 import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -14,9 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import DatabaseUnavailable
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_log = logging.getLogger("peel.api")
 
 
 class InvalidParam(BaseModel):
@@ -90,6 +96,53 @@ def problem_response(
     )
 
 
+DATABASE_RETRY_AFTER = "5"
+
+
+def database_problem(error: BaseException) -> JSONResponse | None:
+    """A 503 for a database that cannot answer now, or None for any other error.
+
+    Unreachable or dropped connections, a full pool, a server shutting down and a
+    statement aborted by the statement timeout (Postgres: query_canceled; SQLite: the
+    progress handler's 'interrupted') are all OperationalError or pool timeouts: the
+    request may succeed later, so 503 with Retry-After. A timeout is told apart by its
+    type (/problems/database-timeout). The body never carries SQL or driver text.
+    """
+    if isinstance(error, DBAPIError):
+        unavailable = (
+            isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+        )
+        if not unavailable:
+            return None
+        original = error.orig
+    elif isinstance(error, PoolTimeoutError | DatabaseUnavailable):
+        original = None
+    elif type(error).__module__.startswith("psycopg") and type(error).__name__ in (
+        "OperationalError",
+        "InterfaceError",
+    ):
+        original = error  # raised by the driver outside SQLAlchemy's wrapping
+    else:
+        return None
+    timed_out = getattr(original, "sqlstate", None) == "57014" or (
+        "interrupted" in str(original).lower() and "sqlite" in type(original).__module__
+    )
+    headers = {"Retry-After": DATABASE_RETRY_AFTER}
+    if timed_out:
+        return problem_response(
+            503,
+            "database-timeout",
+            "The query took longer than this service allows; try again later.",
+            headers=headers,
+        )
+    return problem_response(
+        503,
+        "database-unavailable",
+        "The database cannot be reached just now; try again later.",
+        headers=headers,
+    )
+
+
 def _problem_kind(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
 
@@ -132,8 +185,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=getattr(error, "headers", None),
         )
 
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeoutError)
+    @app.exception_handler(DatabaseUnavailable)
+    async def _database(_request: Request, error: Exception) -> JSONResponse:
+        answer = database_problem(error)
+        if answer is None:  # e.g. an IntegrityError: a bug, not an outage; 500 and logged
+            raise error
+        _log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        return answer
+
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+    async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+        answer = database_problem(error)  # the driver's own errors, unwrapped
+        if answer is not None:
+            return answer
         # Never a stack trace or SQL in a body; the log has the details.
         return problem_response(500, "internal-error", "The server failed to answer this request.")
 
@@ -146,11 +212,13 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The API key lacks the scope this operation needs.",
         404: "No such resource.",
         413: "The body is larger than the configured limit.",
+        414: "The query string is longer than the configured limit (MAX_QUERY_BYTES).",
         415: "The body's media type is not one this operation takes.",
         422: "The body was read but cannot be used (e.g. a report that does not parse).",
         406: "None of the accepted media types can be produced.",
+        429: "Too many requests from this client; retry after Retry-After seconds.",
         500: "The server failed.",
-        503: "The database is unavailable.",
+        503: "The database is unavailable or too slow; retry after Retry-After seconds.",
     }
     # Declared with the JSON model here; `use_problem_media_type` moves it to problem+json.
     return {
@@ -182,3 +250,9 @@ def use_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
     return schema
+
+
+def data_responses() -> dict[int | str, dict[str, Any]]:
+    """What any operation that reads the database can answer besides its own problems: a
+    query string over the limit, a client over its rate limit, the database away."""
+    return problem_responses(414, 429, 503)

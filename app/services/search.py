@@ -171,7 +171,11 @@ def _facets(rows: list[Any]) -> dict[str, dict[str, int]]:
             value = getattr(row, name)
             if value is not None:
                 facets[name][value] += 1
-    return {name: dict(counter.most_common()) for name, counter in facets.items()}
+    # Most frequent first, ties by value: the same order on every backend and run.
+    return {
+        name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+        for name, counter in facets.items()
+    }
 
 
 _MATCHES = """

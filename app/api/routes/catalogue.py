@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlmodel import Session
 
 from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
 from app.api.formats import Source
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import ForceDep, FrameworkDep
-from app.api.problems import problem_responses
+from app.api.problems import data_responses, problem_responses
 from app.services import catalogue
 
-router = APIRouter(prefix="/v1", tags=["catalogue"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["catalogue"], responses=data_responses())
 
 
 @router.get(
@@ -28,9 +29,7 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
 )
 def list_forces(
     listing: ListDep,
-    sort: Annotated[
-        str | None, Query(description=sort_description(catalogue.FORCE_SORTS, "id"))
-    ] = None,
+    sort: Annotated[str | None, sort_query(catalogue.FORCE_SORTS, "id")] = None,
 ) -> Page[schemas.ForcePublic]:
     return listing.answer(forces_source(sort))
 
@@ -64,9 +63,7 @@ def get_force(force: ForceDep) -> schemas.ForcePublic:
 )
 def list_frameworks(
     listing: ListDep,
-    sort: Annotated[
-        str | None, Query(description=sort_description(catalogue.FRAMEWORK_SORTS, "id"))
-    ] = None,
+    sort: Annotated[str | None, sort_query(catalogue.FRAMEWORK_SORTS, "id")] = None,
 ) -> Page[schemas.FrameworkPublic]:
     return listing.answer(frameworks_source(sort))
 

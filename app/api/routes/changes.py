@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from app import schemas
 from app.api.deps import SessionDep
-from app.api.problems import problem_responses
+from app.api.problems import data_responses, problem_responses
 from app.db import as_utc
 from app.services.data_version import changes_since, current_version
 
-router = APIRouter(prefix="/v1", tags=["changes"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["changes"], responses=data_responses())
 
 FEED = """Changes in the order they were made: an inspection created or replaced (and, when
 the service removes one, `inspection.removed`), or the reference catalogue updated.

@@ -11,13 +11,14 @@ from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
 from app.api.formats import Source
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG
-from app.api.problems import not_found, problem_responses
+from app.api.problems import data_responses, not_found, problem_responses
 from app.services import findings
 from app.services.findings import Filters
 
-router = APIRouter(prefix="/v1", tags=["findings"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["findings"], responses=data_responses())
 
 ForceFilter = Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")]
 InspectionFilter = Annotated[str | None, Query(pattern=SLUG, examples=["west-midlands-2018-19"])]
@@ -43,7 +44,7 @@ def list_findings(
     question: QuestionFilter = None,
     sort: Annotated[
         str | None,
-        Query(description=sort_description(findings.FINDING_SORTS, "inspection,position")),
+        sort_query(findings.FINDING_SORTS, "inspection,position"),
     ] = None,
 ) -> Page[schemas.FindingPublic]:
     filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
@@ -105,7 +106,7 @@ def list_recommendations(
     question: QuestionFilter = None,
     sort: Annotated[
         str | None,
-        Query(description=sort_description(findings.ITEM_SORTS, "inspection,position")),
+        sort_query(findings.ITEM_SORTS, "inspection,position"),
     ] = None,
 ) -> Page[schemas.ItemPublic]:
     filters = Filters(

@@ -9,11 +9,13 @@ from sqlmodel import Session
 
 from app import schemas
 from app.api.formats import Source
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG
+from app.api.problems import data_responses
 from app.services import glossary
 
-router = APIRouter(prefix="/v1", tags=["glossary"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["glossary"], responses=data_responses())
 
 
 @router.get(
@@ -28,9 +30,7 @@ def list_glossary(
     inspection: Annotated[
         str | None, Query(pattern=SLUG, description="Only terms this inspection cites.")
     ] = None,
-    sort: Annotated[
-        str | None, Query(description=sort_description(glossary.GLOSSARY_SORTS, "id"))
-    ] = None,
+    sort: Annotated[str | None, sort_query(glossary.GLOSSARY_SORTS, "id")] = None,
 ) -> Page[schemas.GlossaryTermPublic]:
     return listing.answer(glossary_source(inspection=inspection, sort=sort))
 

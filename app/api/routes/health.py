@@ -9,7 +9,8 @@ from app.api.deps import SessionDep
 from app.api.problems import ProblemError, problem_responses
 from app.services.health import readiness
 
-router = APIRouter(tags=["operations"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(tags=["operations"], responses=problem_responses(414, 429))
 
 
 @router.get(

@@ -104,7 +104,7 @@ def _request_of(
     "with the `import` scope; every import is recorded with the key's name.",
     responses={
         200: {"model": schemas.ImportResult, "description": "Already loaded, or a dry run."},
-        **problem_responses(400, 401, 403, 413, 415, 422),
+        **problem_responses(400, 401, 403, 413, 414, 415, 422, 429, 503),
     },
     openapi_extra={"requestBody": REQUEST_BODY},
 )

@@ -11,12 +11,13 @@ from app import schemas
 from app.api import present
 from app.api.deps import SessionDep
 from app.api.formats import Source
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, ForceDep
-from app.api.problems import not_found, problem_responses
+from app.api.problems import data_responses, not_found, problem_responses
 from app.services import inspections, judgments
 
-router = APIRouter(prefix="/v1", tags=["inspections"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["inspections"], responses=data_responses())
 
 ForceFilter = Annotated[
     str | None, Query(pattern=SLUG, description="Only this force (police.uk id).")
@@ -24,9 +25,7 @@ ForceFilter = Annotated[
 FrameworkFilter = Annotated[
     str | None, Query(pattern=SLUG, description="Only this framework, e.g. peel-2018-19.")
 ]
-InspectionSort = Annotated[
-    str | None, Query(description=sort_description(inspections.INSPECTION_SORTS, "id"))
-]
+InspectionSort = Annotated[str | None, sort_query(inspections.INSPECTION_SORTS, "id")]
 
 
 @router.get(

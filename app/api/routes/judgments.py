@@ -10,12 +10,14 @@ from sqlmodel import Session
 from app import schemas
 from app.api import present
 from app.api.formats import Source
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_description
+from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG
+from app.api.problems import data_responses
 from app.services import judgments
 from app.services.judgments import JudgmentFilters
 
-router = APIRouter(prefix="/v1", tags=["judgments"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["judgments"], responses=data_responses())
 
 YEAR = r"^\d{4}([/-]\d{2})?$"
 
@@ -51,7 +53,7 @@ def list_judgments(
     ] = None,
     sort: Annotated[
         str | None,
-        Query(description=sort_description(judgments.JUDGMENT_SORTS, "inspection,pillar,question")),
+        sort_query(judgments.JUDGMENT_SORTS, "inspection,pillar,question"),
     ] = None,
 ) -> Page[schemas.JudgmentPublic]:
     filters = JudgmentFilters(

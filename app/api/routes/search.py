@@ -10,13 +10,14 @@ from app import schemas
 from app.api.deps import SessionDep
 from app.api.listing import PagingDep, page_links
 from app.api.lookups import SLUG
-from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.api.problems import InvalidParam, ProblemError, data_responses, problem_responses
 from app.models import ITEM_KINDS
 from app.schemas import SearchKind
 from app.services import search as search_service
 from app.services.search import SearchFilters, SearchQueryError
 
-router = APIRouter(prefix="/v1", tags=["search"])
+# A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
+router = APIRouter(prefix="/v1", tags=["search"], responses=data_responses())
 
 QUERY_LANGUAGE = """Full-text search, ranked best first, with highlighted snippets and facet
 counts (by kind, pillar, question and grade) over every match.

@@ -1,0 +1,237 @@
+"""Security headers, CORS and request limits: one ASGI layer around the whole service.
+
+`Guard` wraps the ResponseCache (which answers cached GETs before FastAPI is reached), so
+what it adds is on every response: cached answers, 304s, problems, the docs.
+
+- Headers: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
+  `X-Frame-Options: DENY` everywhere; a `Content-Security-Policy` on HTML (the docs).
+- CORS: reads (GET, HEAD) are open to any origin (`Access-Control-Allow-Origin: *`, with
+  ETag, Link and Last-Modified exposed) and a preflight for them is answered; writes are
+  closed: no CORS header on them, and a preflight for any other method is answered with
+  none, so browsers refuse the cross-origin write.
+- Limits: a query string over `max_query_bytes` is a 414; `POST /v1/imports` is
+  rate-limited per API key (per client address without a valid key), reads per client
+  address when `read_rate_limit` is set: a 429 problem with `Retry-After`.
+
+Rate limits are token buckets in this process's memory: with several workers, each
+enforces the limit on its own (a client may get up to workers x limit).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.auth import ApiKey, identify
+from app.api.problems import problem_response
+
+IMPORTS_PATH = "/v1/imports"
+READ_METHODS = frozenset({"GET", "HEAD"})
+MAX_CLIENTS = 10_000  # buckets kept per limiter; the least recently seen goes first
+
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+_CORS_READ_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, Link, Last-Modified"),
+]
+_PREFLIGHT_READ_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD"),
+    (b"access-control-allow-headers", b"Accept, If-None-Match, If-Modified-Since"),
+    (b"access-control-max-age", b"600"),
+]
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def content_security_policy(pages: Iterable[bytes]) -> bytes:
+    """The CSP for HTML: this origin only, plus the exact inline scripts of `pages`.
+
+    Swagger UI's page starts itself with an inline <script>; it is allowed by its sha256
+    hash, computed at startup from the page the service serves (no 'unsafe-inline' for
+    scripts). Styles need 'unsafe-inline': ReDoc's page has a <style> block and both
+    explorers set styles from script. Swagger UI shows data: images; ReDoc may start a
+    blob: worker.
+    """
+    hashes = sorted(
+        {
+            "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+            for page in pages
+            for script in _INLINE_SCRIPT.findall(page)
+        }
+    )
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *hashes]),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    ).encode()
+
+
+class TokenBuckets:
+    """One token bucket per key: `burst` tokens, refilled at `rate` a second.
+
+    At most `max_keys` buckets are kept; past that the least recently used is dropped
+    (its client starts again with a full bucket).
+    """
+
+    def __init__(self, rate: float, burst: int, max_keys: int = MAX_CLIENTS) -> None:
+        self.rate = rate
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: str) -> float:
+        """0 when `key` may go on (a token is spent), else the seconds until it may."""
+        now = time.monotonic()
+        tokens, last = self._buckets.pop(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)  # last, i.e. most recently used
+        if len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+class Guard:
+    """The outermost ASGI layer: limits, CORS and security headers (see the module).
+
+    Any attribute it does not have (state, openapi, routes...) is the wrapped app's.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        csp: bytes,
+        api_keys: list[ApiKey],
+        max_query_bytes: int,
+        import_rate_limit: int,
+        read_rate_limit: float,
+        trust_forwarded_for: bool = False,
+    ) -> None:
+        self.app = app
+        self.api_keys = api_keys
+        self.max_query_bytes = max_query_bytes
+        self.trust_forwarded_for = trust_forwarded_for
+        self.imports = (
+            TokenBuckets(import_rate_limit / 60, import_rate_limit) if import_rate_limit else None
+        )
+        self.reads = (
+            TokenBuckets(read_rate_limit, max(1, math.ceil(read_rate_limit)))
+            if read_rate_limit
+            else None
+        )
+        # Precomputed: a response only gets one of these appended.
+        self._read_headers = [*_SECURITY_HEADERS, *_CORS_READ_HEADERS]
+        self._other_headers = list(_SECURITY_HEADERS)
+        self._csp = (b"content-security-policy", csp)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        extra = self._read_headers if method in READ_METHODS else self._other_headers
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", ()), *extra]
+                for key, value in headers:
+                    if key == b"content-type" and value.startswith(b"text/html"):
+                        headers.append(self._csp)
+                        break
+                # A new message: the one sent may be a cached entry's, shared by requests.
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if method == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+            await self._preflight(scope, send)
+            return
+        if len(scope["query_string"]) > self.max_query_bytes:
+            problem = problem_response(
+                414,
+                "uri-too-long",
+                f"The query string is longer than the {self.max_query_bytes:,} bytes "
+                "this service takes.",
+            )
+            await problem(scope, receive, send_with_headers)
+            return
+        wait = self._wait(scope, method)
+        if wait:
+            problem = problem_response(
+                429,
+                "too-many-requests",
+                f"Too many requests from this client; try again in {math.ceil(wait)} s.",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
+            await problem(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    async def _preflight(self, scope: Scope, send: Send) -> None:
+        """204; with allow headers only when the method asked for is a read."""
+        requested = _header(scope, b"access-control-request-method") or b""
+        headers = list(_SECURITY_HEADERS)
+        if requested.decode("latin-1").strip().upper() in READ_METHODS:
+            headers += _PREFLIGHT_READ_HEADERS
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    def _wait(self, scope: Scope, method: str) -> float:
+        if self.imports is not None and method == "POST" and scope["path"] == IMPORTS_PATH:
+            return self.imports.take(self._key_name(scope) or self._client(scope))
+        if self.reads is not None and method in READ_METHODS:
+            return self.reads.take(self._client(scope))
+        return 0.0
+
+    def _key_name(self, scope: Scope) -> str | None:
+        """'key:<name>' for a request presenting a configured API key, else None."""
+        authorization = _header(scope, b"authorization") or b""
+        scheme, _, credentials = authorization.decode("latin-1").partition(" ")
+        presented = credentials.strip() if scheme.lower() == "bearer" else ""
+        if not presented:
+            presented = (_header(scope, b"x-api-key") or b"").decode("latin-1")
+        key = identify(presented, self.api_keys) if presented else None
+        return f"key:{key.name}" if key else None
+
+    def _client(self, scope: Scope) -> str:
+        """The client's address: the ASGI scope's, or with `trust_forwarded_for` the
+        address the proxy in front appended last to X-Forwarded-For."""
+        if self.trust_forwarded_for:
+            forwarded = _header(scope, b"x-forwarded-for")
+            if forwarded:
+                return "ip:" + forwarded.decode("latin-1").rsplit(",", 1)[-1].strip()
+        client = scope.get("client")
+        return f"ip:{client[0]}" if client else "ip:unknown"
