@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.conditional import etag_matches, etag_version
 from app.api.formats import negotiate
 from app.services.data_version import version_row
 
@@ -82,7 +83,7 @@ class VersionClock:
 @dataclass(frozen=True)
 class Entry:
     version: int
-    etag: bytes
+    etag: str
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
@@ -133,16 +134,6 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((value for key, value in scope["headers"] if key == name), None)
 
 
-def _etag_version(etag: bytes) -> int | None:
-    head = etag.strip(b'"').split(b"-", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def _matches(if_none_match: bytes, etag: bytes) -> bool:
-    tags = [tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")]
-    return b"*" in tags or etag in tags
-
-
 @lru_cache(maxsize=256)
 def _format_of(accept: bytes | None) -> str | None:
     return negotiate(accept.decode("latin-1") if accept else None)
@@ -186,7 +177,7 @@ class ResponseCache:
     @staticmethod
     async def _answer(scope: Scope, send: Send, entry: Entry) -> None:
         if_none_match = _header(scope, b"if-none-match")
-        if if_none_match is not None and _matches(if_none_match, entry.etag):
+        if if_none_match is not None and etag_matches(if_none_match.decode("latin-1"), entry.etag):
             await send(entry.not_modified)
             await send({"type": "http.response.body", "body": b""})
             return
@@ -220,7 +211,7 @@ class ResponseCache:
         if not keep or start is None:
             return
         headers = [(k, v) for k, v in start.get("headers", []) if k not in _SKIPPED_HEADERS]
-        etag = dict(headers)[b"etag"]
-        version = _etag_version(etag)
+        etag = dict(headers)[b"etag"].decode("latin-1")
+        version = etag_version(etag)
         if version is not None:
             self.store.put(key, Entry(version, etag, headers, b"".join(chunks)))

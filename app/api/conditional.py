@@ -46,9 +46,16 @@ class NotModified(Exception):
         self.validators = validators
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Does an If-None-Match header name `etag` (weak comparison, as RFC 9110 says)?"""
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return "*" in tags or etag in tags
+
+
+def etag_version(etag: str) -> int | None:
+    """The data version an ETag of this service names (`"<version>-<digest>"`)."""
+    head = etag.strip('"').split("-", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def _http_date(moment: datetime) -> str:
@@ -74,7 +81,7 @@ def conditional_get(request: Request, session: SessionDep) -> None:
         return
     validators = _validators(request, *version_row(session))
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and _matches(if_none_match, validators.etag):
+    if if_none_match is not None and etag_matches(if_none_match, validators.etag):
         raise NotModified(validators)
     request.state.cache_validators = validators
 
