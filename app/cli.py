@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import logging.config
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.ingest.errors import ReportParseError
 from app.ingest.parse import parse_file
+from app.progress import LogProgress, Progress
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -29,11 +32,19 @@ EPILOG = """examples:
 """
 
 
+PARSE_HINT = (
+    "peel: the line named above is where reading stopped; check that the file is a PEEL "
+    "report's text (UTF-8, as extracted from the published PDF), and pass --force ID if the "
+    "text does not name its force"
+)
+
+
 def _cmd_parse(args: argparse.Namespace) -> int:
     try:
         document = parse_file(Path(args.path), force_id=args.force)
     except ReportParseError as error:
         print(error, file=sys.stderr)
+        print(PARSE_HINT, file=sys.stderr)
         return 2
     except OSError as error:
         print(f"{args.path}: cannot read: {error.strerror}", file=sys.stderr)
@@ -62,24 +73,30 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from app.config import get_settings
     from app.db import migrate
+    from app.logs import logging_config
     from app.models import Inspection
 
     settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_level))
     # Prestart: reach the database, migrate, and seed it when it holds no inspection.
     engine = _engine()
     migrate(engine)
     with Session(engine) as session:
         empty = session.execute(select(func.count()).select_from(Inspection)).scalar_one() == 0
     if empty and not args.no_seed:
-        status = _cmd_seed(argparse.Namespace(seed_dir=None))
+        status = _seed(engine, None, LogProgress(logging.getLogger("peel.seed")))
         if status != 0:
             return status
     engine.dispose()
+    # Graceful shutdown (uvicorn): on SIGTERM/SIGINT stop accepting, finish what is in
+    # flight within the timeout, run the app's shutdown (which closes the pool), exit 0.
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level="info",
+        log_config=logging_config(settings.log_level),
+        access_log=False,  # app/api/observe.py logs each request, with its id
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     return 0
 
@@ -142,7 +159,7 @@ def _load_one(
     try:
         document = parse(text, force_id=force or source.force, source=str(path))
     except ReportParseError as error:
-        raise CommandError(str(error), 2) from None
+        raise CommandError(f"{error}\n{PARSE_HINT}", 2) from None
     sync_catalogue(engine)
     try:
         return load_document(engine, document, source)
@@ -162,28 +179,37 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
+    seed_dir = Path(args.seed_dir) if args.seed_dir else None
+    return _seed(_engine(), seed_dir, Progress(sys.stdout))
+
+
+def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
+    """Migrate, upsert the catalogue, load every report of the manifest; 2 if any failed."""
     from app.config import get_settings
     from app.db import migrate
     from app.ingest.catalogue import sync_catalogue
     from app.ingest.manifest import read_manifest
 
-    seed_dir = Path(args.seed_dir) if args.seed_dir else get_settings().seed_dir
-    engine = _engine()
     migrate(engine)
     catalogue = sync_catalogue(engine)
-    print(f"catalogue: {catalogue.inserted} rows added, {catalogue.updated} updated")
-    sources = read_manifest(seed_dir)
+    progress.say(f"catalogue: {catalogue.inserted} rows added, {catalogue.updated} updated")
+    sources = read_manifest(seed_dir or get_settings().seed_dir)
     failed = 0
     for n, source in enumerate(sources, start=1):
-        print(f"[{n}/{len(sources)}] {source.path.name} ... ", end="", flush=True)
+        progress.step(n, len(sources), source.path.name)
         try:
             result = _load_one(engine, source.path, source.force, source)
         except CommandError as error:
-            print("failed")
-            print(error, file=sys.stderr)
+            progress.done(n, len(sources), source.path.name, "failed")
+            progress.error(str(error))
             failed += 1
             continue
-        print(f"{result.status} ({result.rows} rows)")
+        progress.done(n, len(sources), source.path.name, f"{result.status} ({result.rows} rows)")
+    if failed:
+        progress.error(
+            f"{failed} of {len(sources)} sources failed to load (above); fix them or their "
+            "manifest line, then run `peel seed` again: sources already loaded are not repeated"
+        )
     return 2 if failed else 0
 
 
@@ -333,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except DatabaseUnavailable as error:
         print(f"peel: {error}", file=sys.stderr)
+        print(
+            "peel: is the database server running? DATABASE_URL says where it is "
+            "(unset, a SQLite file under data/)",
+            file=sys.stderr,
+        )
         return 1
     except CommandError as error:
         print(f"peel: {error}" if error.status == 1 else error, file=sys.stderr)

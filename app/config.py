@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +66,16 @@ class Settings(BaseSettings):
         description="Longest one SQL statement may run before it is aborted (a 503 for a "
         "request), so a heavy query cannot hold a worker; 0 turns the limit off. Postgres: "
         "statement_timeout; SQLite: a progress handler.",
+    )
+    # Operations (peel serve).
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Logs are JSON, one object a line, on stderr."
+    )
+    shutdown_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="On SIGTERM or SIGINT: stop accepting, let requests in flight finish for "
+        "at most this long, then close the database pool and exit.",
     )
 
 

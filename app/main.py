@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app.api.auth import parse_api_keys
 from app.api.cache import ResponseCache, ResponseStore, VersionClock
@@ -15,6 +19,7 @@ from app.api.conditional import conditional_get, install_conditional_get
 from app.api.docs import install_docs
 from app.api.examples import add_examples
 from app.api.listing import reject_unknown_query_params
+from app.api.observe import Observer
 from app.api.problems import install_problem_handlers, use_problem_media_type
 from app.api.routes import (
     catalogue,
@@ -29,8 +34,10 @@ from app.api.routes import (
 )
 from app.api.security import Guard, content_security_policy
 from app.config import Settings, get_settings
-from app.db import get_engine
+from app.db import as_utc, get_engine
 from app.schemas import ImportRequest
+from app.services.data_version import version_row
+from app.web.pages import install_pages
 
 DESCRIPTION = """HM Inspectorate of Constabulary and Fire & Rescue Services (HMICFRS) PEEL
 inspection judgments and findings: forces, frameworks, inspections (report cards),
@@ -64,6 +71,7 @@ TAGS = [
 
 BODY_MODELS = (ImportRequest,)
 DOCS = ("/docs", "/redoc")
+_log = logging.getLogger("peel.api")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -71,7 +79,37 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(engine: Engine | None = None, settings: Settings | None = None) -> Guard:
+def _state_reader(app: FastAPI, store: ResponseStore) -> Callable[[], dict[str, float]]:
+    """What /metrics reports of the service's state, read when scraped."""
+
+    def read() -> dict[str, float]:
+        state = {
+            "peel_response_cache_bytes": float(store.bytes_held),
+            "peel_response_cache_entries": float(len(store)),
+        }
+        try:
+            with Session(app.state.engine or get_engine()) as session:
+                version, changed = version_row(session)
+        except Exception as error:  # a scrape must answer while the database is away
+            _log.warning("metrics: data version not read: %s", type(error).__name__)
+            return state
+        state["peel_data_version"] = float(version)
+        if changed is not None:
+            state["peel_last_import_timestamp_seconds"] = as_utc(changed).timestamp()
+        return state
+
+    return read
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # After uvicorn has drained the requests in flight (graceful shutdown).
+    (app.state.engine or get_engine()).dispose()
+    _log.info("shutdown complete: requests drained, database pool closed")
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> Observer:
     """The API; `engine` defaults to the one Settings.database_url names."""
     settings = settings or get_settings()
     app = FastAPI(
@@ -82,6 +120,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         generate_unique_id_function=_operation_id,
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -98,6 +137,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         app.include_router(module.router, dependencies=cached)
     for module in (imports, health):
         app.include_router(module.router, dependencies=strict)
+    install_pages(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -119,14 +159,13 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Outside FastAPI: a cached answer needs none of its layers.
-    cache = ResponseCache(
-        app, clock=app.state.version_clock, store=ResponseStore(settings.response_cache_bytes)
-    )
+    store = ResponseStore(settings.response_cache_bytes)
+    cache = ResponseCache(app, clock=app.state.version_clock, store=store)
     # Outermost (app/api/security.py): limits, CORS and security headers on every response,
     # cached ones too. The CSP allows the docs' inline scripts by their hashes, taken from
     # the pages as served.
     docs_pages = [r.endpoint().body for r in app.routes if getattr(r, "path", "") in DOCS]
-    return Guard(
+    guard = Guard(
         cache,
         csp=content_security_policy(docs_pages),
         api_keys=app.state.api_keys,
@@ -135,6 +174,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         read_rate_limit=settings.read_rate_limit,
         trust_forwarded_for=settings.trust_forwarded_for,
     )
+    # Outside everything: request ids, access logs and metrics count every response.
+    return Observer(guard, state=_state_reader(app, store))
 
 
 app = create_app()

@@ -37,7 +37,8 @@ class LiveServer:
             time.sleep(0.1)
         raise AssertionError(f"{self.base}/readyz not 200 within {seconds} s (last: {status})")
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """SIGTERM, wait (SIGKILL after 20 s); the exit status. Keeps the output."""
         self.process.terminate()
         try:
             self.process.wait(timeout=20)
@@ -47,6 +48,7 @@ class LiveServer:
         self.log.seek(0)
         self.output = self.log.read().decode(errors="replace")
         self.log.close()
+        return self.process.returncode
 
 
 def free_port() -> int:
@@ -55,14 +57,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database_url: str) -> LiveServer:
-    """`peel serve` on a free port against `database_url`; call stop() when done."""
+def start_server(database_url: str, **env: str) -> LiveServer:
+    """`peel serve` on a free port against `database_url` (and any other settings in
+    `env`); call stop() when done."""
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; stop() closes it
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, "DATABASE_URL": database_url, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

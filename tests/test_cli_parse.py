@@ -1,4 +1,4 @@
-"""`peel parse` on the command line: JSON on success, PATH:LINE: message and exit 2 on failure."""
+"""`peel parse` on the command line: JSON on success, PATH:LINE: message (and what to do) and exit 2 on failure."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def test_parse_of_bad_input_exits_2_with_path_and_line(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith(f"{bad}:")
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    # The place, then what to do next.
+    _where, next_step = result.stderr.strip().splitlines()
+    assert next_step.startswith("peel: ") and "--force" in next_step
 
 
 def test_parse_of_a_missing_file_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The parser and the services read a report; they must not remember this one.
+"""The parser, the services and the pages read a report; they must not remember this one.
 
 The literals looked for come from the seed itself (its manifest and its parsed
 document), so the check follows the data rather than a hand-copied list.
@@ -12,7 +12,8 @@ import pytest
 
 from tests.reports import ROOT, seed_document, seed_manifest_row
 
-GUARDED = [ROOT / "app" / "ingest", ROOT / "app" / "services"]
+GUARDED = [ROOT / "app" / "ingest", ROOT / "app" / "services", ROOT / "app" / "web"]
+SUFFIXES = (".py", ".html", ".css")
 
 
 def _report_literals() -> list[str]:
@@ -28,7 +29,11 @@ def _report_literals() -> list[str]:
     return sorted({literal for literal in literals if len(literal) >= 8})
 
 
-@pytest.mark.parametrize("path", [p for d in GUARDED for p in sorted(d.rglob("*.py"))], ids=str)
+@pytest.mark.parametrize(
+    "path",
+    [p for d in GUARDED for p in sorted(d.rglob("*")) if p.suffix in SUFFIXES],
+    ids=str,
+)
 def test_no_literal_of_the_seed_report_in_parser_or_services(path: Path) -> None:
     source = path.read_text(encoding="utf-8").casefold()
     found = [literal for literal in _report_literals() if literal.casefold() in source]

@@ -110,6 +110,13 @@ class ResponseStore:
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._bytes = 0
 
+    @property
+    def bytes_held(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, key: tuple, version: int) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None or entry.version != version:

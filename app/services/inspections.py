@@ -135,3 +135,43 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         findings=Counter({question: n for question, n in finding_counts}),
         items=Counter({(question, kind): n for question, kind, n in item_counts}),
     )
+
+
+@dataclass
+class LatestGrades:
+    """A force's most recent inspection and its pillar judgments (by pillar id)."""
+
+    row: InspectionRow
+    pillars: dict[str, tuple[Judgment, Grade]]
+
+
+def latest_by_force(session: Session) -> dict[str, LatestGrades]:
+    """Each force's latest inspection (by framework year, then publication) with its
+    pillar grades, in two queries whatever the number of forces."""
+    latest: dict[str, InspectionRow] = {}
+    for row in session.execute(_with_names()).all():
+        found = InspectionRow(*row)
+        held = latest.get(found.force.id)
+        if held is None or _recency(found) > _recency(held):
+            latest[found.force.id] = found
+    if not latest:
+        return {}
+    ids = [row.inspection.id for row in latest.values()]
+    pillar_judgments = session.execute(
+        select(Judgment, Grade)
+        .join(
+            Grade,
+            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
+        )
+        .where(Judgment.inspection_id.in_(ids), Judgment.question_id.is_(None))
+    ).all()
+    answer = {force: LatestGrades(row, {}) for force, row in latest.items()}
+    for judgment, grade in pillar_judgments:
+        answer[judgment.force_id].pillars[judgment.pillar_id] = (judgment, grade)
+    return answer
+
+
+def _recency(row: InspectionRow) -> tuple[str, str]:
+    # Year labels ('2014', '2018/19', '2021/22', '2023-25') sort in time order as text.
+    published = row.inspection.published
+    return row.framework.year_label, published.isoformat() if published else ""

@@ -316,7 +316,9 @@ def test_peel_export_writes_every_resource(tmp_path: Path) -> None:
         assert [row["id"] for row in rows] == [item["id"] for item in items[name]], name
 
 
-def test_peel_export_of_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+def test_peel_export_of_an_unreachable_database_says_where_and_what_to_check(
+    tmp_path: Path,
+) -> None:
     result = run_cli(
         "export",
         str(tmp_path / "out"),
@@ -325,5 +327,5 @@ def test_peel_export_of_an_unreachable_database_is_one_line(tmp_path: Path) -> N
     )
     assert result.returncode == 1
     assert result.stderr.startswith("peel: cannot connect to database at 127.0.0.1:5999")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert "DATABASE_URL" in result.stderr.strip().splitlines()[1]
     assert not (tmp_path / "out").exists()

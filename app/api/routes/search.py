@@ -38,7 +38,8 @@ with `OR`, or only leaves things out is a 400 problem.
 """
 
 
-def _href(hit: search_service.Hit) -> str:
+def hit_href(hit: search_service.Hit) -> str:
+    """Where a hit's JSON is: the finding, the question's boxed items, or the card."""
     if hit.kind == "finding":
         return f"/v1/findings/{hit.ref_id}"
     if hit.kind in ITEM_KINDS:
@@ -112,7 +113,7 @@ def search(
                 title=hit.title,
                 snippet=hit.snippet,
                 score=hit.score,
-                href=_href(hit),
+                href=hit_href(hit),
             )
             for hit in outcome.hits
         ],

@@ -1,0 +1,156 @@
+"""Request ids, access logs and Prometheus metrics: the outermost ASGI layer.
+
+Every response, cached answers and 304s included, gets an `X-Request-ID` (the client's,
+when it sent a sane one, else a new one), one JSON access-log line and a count and a
+latency observation labelled by route template (never the raw path, so label values
+stay bounded). `GET /metrics` answers in Prometheus' text format: those series, the data
+version, when a load last changed the data, and the response cache's size.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import anyio
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.logs import request_id
+
+METRICS_PATH = "/metrics"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+_MAX_ROUTE_CACHE = 4096
+UNMATCHED = "unmatched"
+_access = logging.getLogger("peel.access")
+
+
+class _StateCollector:
+    """Gauges read when scraped: data version, last change, response cache."""
+
+    def __init__(self, read_state: Callable[[], dict[str, float]]) -> None:
+        self._read_state = read_state
+
+    def collect(self) -> Iterable[Metric]:
+        state = self._read_state()
+        described = {
+            "peel_data_version": "The data version: bumped by every load that changes data.",
+            "peel_last_import_timestamp_seconds": "When a load last changed the data (Unix time).",
+            "peel_response_cache_bytes": "Bytes held by this worker's response cache.",
+            "peel_response_cache_entries": "Answers held by this worker's response cache.",
+        }
+        for name, help_text in described.items():
+            if name in state:
+                yield GaugeMetricFamily(name, help_text, value=state[name])
+
+
+class Observer:
+    """Wraps the service (see the module). Unknown attributes are the wrapped app's."""
+
+    def __init__(self, app: ASGIApp, *, state: Callable[[], dict[str, float]]) -> None:
+        self.app = app
+        self._route_of_path: dict[tuple[str, str], str] = {}
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "peel_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "peel_http_request_duration_seconds",
+            "Time from request to the end of the response, by method and route template.",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(_StateCollector(state))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        given = _header(scope, b"x-request-id")
+        rid = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        status = 500  # if the app fails before it starts a response
+        echoed = (b"x-request-id", rid.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), echoed]}
+            await send(message)
+
+        try:
+            if scope["path"] == METRICS_PATH and scope["method"] in ("GET", "HEAD"):
+                await self._metrics(send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            method, route = scope["method"], self._route(scope)
+            self.requests.labels(method, route, str(status)).inc()
+            self.latency.labels(method, route).observe(elapsed)
+            _access.info(
+                "%s %s %s",
+                method,
+                scope["path"],
+                status,
+                extra={
+                    "method": method,
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "client": (scope.get("client") or ("",))[0],
+                },
+            )
+            request_id.reset(token)
+
+    def _route(self, scope: Scope) -> str:
+        """The template of the route that answered: FastAPI leaves it in the scope; a
+        mount leaves its prefix as root_path. A cached answer never reaches the router, so
+        the template seen for that method and path is remembered (the cache only holds
+        answers the router gave)."""
+        key = (scope["method"], scope["path"])
+        route = scope.get("route")
+        found = getattr(route, "path", None) or scope.get("root_path") or None
+        if scope["path"] == METRICS_PATH:
+            found = METRICS_PATH
+        if found is None:
+            return self._route_of_path.get(key, UNMATCHED)
+        if key not in self._route_of_path:
+            if len(self._route_of_path) >= _MAX_ROUTE_CACHE:
+                self._route_of_path.clear()
+            self._route_of_path[key] = found
+        return found
+
+    async def _metrics(self, send: Send) -> None:
+        body = await anyio.to_thread.run_sync(generate_latest, self.registry)
+        headers = [
+            (b"content-type", CONTENT_TYPE_LATEST.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None

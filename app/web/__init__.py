@@ -1,0 +1,1 @@
+"""HTML pages for people (Jinja2, no JavaScript)."""

@@ -1,0 +1,152 @@
+"""Server-rendered HTML pages for people: the forces, a report card, search.
+
+Each page is built from the same services and public models as the JSON it links to,
+so the two never disagree. No JavaScript: Jinja2 templates and one stylesheet served
+from this process (no CDN).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from app.api import present
+from app.api.deps import SessionDep
+from app.api.routes.search import hit_href
+from app.models import ITEM_KINDS, Grade
+from app.services import catalogue, inspections
+from app.services import search as search_service
+from app.web.marks import marked_segments
+
+HERE = Path(__file__).parent
+STATIC = "/static/site"
+SEARCH_PAGE_SIZE = 20
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["static"] = STATIC
+templates.env.filters["marked"] = marked_segments
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def install_pages(app: FastAPI) -> None:
+    app.mount(STATIC, StaticFiles(directory=HERE / "static"), name="site-assets")
+    app.include_router(router)
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _not_found(request: Request, what: str, value: str) -> HTMLResponse:
+    return _page(request, "not_found.html", 404, what=what, value=value)
+
+
+def _scale(session: Session, framework_id: str) -> list[Grade]:
+    grades, _, _ = catalogue.framework_catalogue(session, framework_id)
+    return grades
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    forces, _ = catalogue.list_forces(session, sort=[("name", False)], limit=1000, offset=0)
+    latest = inspections.latest_by_force(session)
+    # Columns: the pillars of the frameworks shown, in framework order, each once.
+    columns: dict[str, str] = {}
+    scales: dict[str, list[Grade]] = {}
+    for framework_id in sorted({entry.row.framework.id for entry in latest.values()}):
+        grades, pillars, _ = catalogue.framework_catalogue(session, framework_id)
+        scales[framework_id] = grades
+        for pillar in pillars:
+            columns.setdefault(pillar.id, pillar.name)
+    names = {g.framework_id + "/" + g.id: g.name for grades in scales.values() for g in grades}
+    return _page(
+        request,
+        "index.html",
+        forces=forces,
+        latest=latest,
+        columns=columns,
+        grade_names=names,
+        legend=_legend(scales),
+    )
+
+
+def _legend(scales: dict[str, list[Grade]]) -> list[Grade]:
+    """One entry per grade word across the scales shown (scales share their words)."""
+    seen: dict[str, Grade] = {}
+    for grades in scales.values():
+        for grade in grades:
+            seen.setdefault(grade.id, grade)
+    return sorted(seen.values(), key=lambda g: (g.rank is None, g.rank or 0, g.position))
+
+
+def _card_page(request: Request, session: SessionDep, inspection_id: str) -> HTMLResponse:
+    card = inspections.report_card(session, inspection_id)
+    if card is None:
+        return _not_found(request, "inspection", inspection_id)
+    public = present.report_card(card)
+    grades = _scale(session, public.framework.id)
+    others, _ = inspections.list_inspections(
+        session, force=public.force.id, sort=[("framework", True)], limit=100, offset=0
+    )
+    return _page(
+        request,
+        "card.html",
+        card=public,
+        grade_names={g.id: g.name for g in grades},
+        legend=grades,
+        columns=max((len(p.questions) for p in public.pillars), default=0),
+        others=[row for row in others if row.inspection.id != inspection_id],
+        item_kinds=ITEM_KINDS,
+    )
+
+
+@router.get("/inspections/{inspection_id}")
+def inspection_page(request: Request, session: SessionDep, inspection_id: str) -> HTMLResponse:
+    return _card_page(request, session, inspection_id)
+
+
+@router.get("/forces/{force_id}")
+def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResponse:
+    force = catalogue.get_force(session, force_id)
+    if force is None:
+        return _not_found(request, "force", force_id)
+    latest = inspections.latest_by_force(session).get(force_id)
+    if latest is None:
+        return _page(request, "no_inspection.html", force=force)
+    return _card_page(request, session, latest.row.inspection.id)
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=search_service.MAX_QUERY_LENGTH)] = "",
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> HTMLResponse:
+    context: dict[str, Any] = {"q": q, "offset": offset, "results": None, "error": None}
+    if q.strip():
+        try:
+            parsed = search_service.parse_query(q)
+        except search_service.SearchQueryError as error:
+            context["error"] = f"Cannot read the search query: {error}."
+            return _page(request, "search.html", 400, **context)
+        outcome = search_service.search(
+            session,
+            parsed,
+            search_service.SearchFilters(),
+            limit=SEARCH_PAGE_SIZE,
+            offset=offset,
+        )
+        context["results"] = outcome
+        context["page_size"] = SEARCH_PAGE_SIZE
+    return _page(request, "search.html", **context)
+
+
+templates.env.globals["hit_href"] = hit_href

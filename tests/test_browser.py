@@ -1,0 +1,194 @@
+"""The pages and the API explorer in a real browser: headless Chromium driven by Playwright.
+
+Debian's `chromium` is used (Playwright's own browser download cannot run here);
+`.ci/run` installs it. Where Playwright or a Chromium binary is missing, every test here
+skips, saying which. Each test saves a screenshot under tests/artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.ingest.reference import load_reference
+from tests.conftest import fresh_database
+from tests.reports import ROOT, seed_document
+from tests.server import LiveServer, start_server
+
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM_FLAGS = [
+    # Root in a container has no sandbox; the machine's network is closed, so Chromium's
+    # own background traffic (updates, sync, QUIC probes) is switched off.
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    found = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    return found or shutil.which("chromium-browser")
+
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright's Python package is not installed"
+)
+CHROMIUM = _chromium()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium binary (install Debian's chromium, or set CHROMIUM_PATH)",
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`peel serve` on a fresh SQLite file: it migrates and seeds itself."""
+    with fresh_database("sqlite", tmp_path_factory.mktemp("browser")) as url:
+        live = start_server(url)
+        try:
+            live.wait_ready(60)
+            yield live
+        finally:
+            live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server: LiveServer, request: pytest.FixtureRequest):
+    """A page that records every URL it requests; a screenshot is saved after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.requested = []
+    tab.on("request", lambda r: tab.requested.append(r.url))
+    yield tab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+def _only_this_host(urls: list[str], base: str) -> None:
+    ours = urlsplit(base).netloc
+    elsewhere = [u for u in urls if urlsplit(u).scheme in ("http", "https", "ws", "wss")]
+    elsewhere = [u for u in elsewhere if urlsplit(u).netloc != ours]
+    assert urls, "the page requested nothing"
+    assert elsewhere == [], f"requests left {ours}: {elsewhere}"
+
+
+def test_docs_lists_every_operation_and_try_it_out_runs_locally(page, server) -> None:
+    schema = json.loads((ROOT / "openapi.json").read_text())
+    operations = [op["operationId"] for path in schema["paths"].values() for op in path.values()]
+    page.goto(f"{server.base}/docs")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() == len(operations)
+
+    block = page.locator("#operations-catalogue-list_forces")
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    block.get_by_role("button", name="Execute").click()
+    status = block.locator(".live-responses-table .response .response-col_status")
+    status.first.wait_for()
+    assert status.first.inner_text().strip() == "200"
+    body = block.locator(".live-responses-table .response-col_description pre").first
+    assert '"id": "west-midlands"' in body.inner_text()
+    _only_this_host(page.requested, server.base)
+
+
+def test_redoc_renders_the_reference(page, server) -> None:
+    schema = json.loads((ROOT / "openapi.json").read_text())
+    summaries = [op["summary"] for path in schema["paths"].values() for op in path.values()]
+    page.goto(f"{server.base}/redoc")
+    page.get_by_role("heading", name=schema["info"]["title"]).first.wait_for()
+    for summary in summaries[:3]:
+        assert page.get_by_text(summary, exact=True).count() >= 1, summary
+    _only_this_host(page.requested, server.base)
+
+
+def test_report_card_page_shows_the_seed_reports_grades(page, server) -> None:
+    document = seed_document()
+    grades = {g.id: g.name for g in load_reference().frameworks[document.framework].grades}
+    page.goto(f"{server.base}/forces/{document.force.id}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith(document.force.name)
+
+    questions = [j for j in document.judgments if j.question is not None]
+    cells = page.locator("td[data-question]")
+    assert cells.count() == len(questions)
+    for judgment in questions:
+        cell = page.locator(f'td[data-question="{judgment.question}"]')
+        text = cell.inner_text()
+        assert grades[judgment.grade] in text, (judgment.question, text)
+        assert cell.get_attribute("data-grade") == judgment.grade
+        carried = f"Carried over from {judgment.last_inspected}"
+        assert (carried in text) == judgment.carried_over, (judgment.question, text)
+        areas = sum(
+            1
+            for i in document.items
+            if i.question == judgment.question and i.kind == "area-for-improvement"
+        )
+        counted = cell.locator('li[data-kind="area-for-improvement"]').inner_text()
+        assert counted.startswith(f"{areas} area"), (judgment.question, counted)
+    for judgment in (j for j in document.judgments if j.question is None):
+        cell = page.locator(f'th[data-pillar="{judgment.pillar}"]')
+        assert grades[judgment.grade] in cell.inner_text()
+    # The legend names every grade in words: the grid reads without colour.
+    legend = page.locator(".legend").inner_text()
+    assert all(name in legend for name in grades.values())
+    assert page.locator(f'a[href="/v1/inspections/{document.inspection_id}"]').count() >= 1
+    _only_this_host(page.requested, server.base)
+
+
+def test_report_card_fits_a_phone(browser, server) -> None:
+    document = seed_document()
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{server.base}/forces/{document.force.id}")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=SCREENSHOTS / "report_card_phone.png", full_page=True)
+    context.close()
+    assert overflow <= 0
+
+
+def test_home_page_lists_forces_with_their_pillar_grades(page, server) -> None:
+    document = seed_document()
+    page.goto(f"{server.base}/")
+    row = page.locator(f'tr[data-force="{document.force.id}"]')
+    for judgment in (j for j in document.judgments if j.question is None):
+        assert row.locator(f'td[data-pillar="{judgment.pillar}"]').get_attribute("data-grade") == (
+            judgment.grade
+        )
+    assert page.locator("tr[data-force]").count() == len(load_reference().forces)
+
+
+def test_search_page_highlights_matches(page, server) -> None:
+    document = seed_document()
+    word = document.items[0].text.split()[-1].strip(".,;:").lower()
+    page.goto(f"{server.base}/search")
+    page.get_by_label("Words").fill(word)
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_selector("ol.hits li")
+    assert page.locator("ol.hits mark").count() >= 1
+    assert word in page.locator("ol.hits mark").first.inner_text().lower()
+
+
+def test_screenshots_are_saved() -> None:
+    # Runs after the page tests in this module (file order).
+    saved = sorted(p.name for p in Path(SCREENSHOTS).glob("*.png"))
+    assert "test_report_card_page_shows_the_seed_reports_grades.png" in saved
+    assert all((SCREENSHOTS / name).stat().st_size > 1000 for name in saved)
