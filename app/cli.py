@@ -198,19 +198,48 @@ def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
     for n, source in enumerate(sources, start=1):
         progress.step(n, len(sources), source.path.name)
         try:
-            result = _load_one(engine, source.path, source.force, source)
+            if source.kind == "grades":
+                outcome = _load_grades(engine, source, progress)
+            else:
+                result = _load_one(engine, source.path, source.force, source)
+                outcome = f"{result.status} ({result.rows} rows)"
         except CommandError as error:
             progress.done(n, len(sources), source.path.name, "failed")
             progress.error(str(error))
             failed += 1
             continue
-        progress.done(n, len(sources), source.path.name, f"{result.status} ({result.rows} rows)")
+        progress.done(n, len(sources), source.path.name, outcome)
     if failed:
         progress.error(
             f"{failed} of {len(sources)} sources failed to load (above); fix them or their "
             "manifest line, then run `peel seed` again: sources already loaded are not repeated"
         )
     return 2 if failed else 0
+
+
+def _load_grades(engine: Engine, source: ReportSource, progress: Progress) -> str:
+    """Read and store one grade-record file; disagreements with reports are warned of."""
+    from app.ingest.grade_load import load_grade_records
+    from app.ingest.grades import GradeRecordError, read_grade_records
+    from app.ingest.load import LoadError
+    from app.ingest.reference import default_reference
+
+    try:
+        records = read_grade_records(source.path, default_reference(), framework=source.framework)
+        if source.force is not None:
+            stray = next((r for r in records if r.force != source.force), None)
+            if stray is not None:
+                raise GradeRecordError(
+                    source.path,
+                    stray.line,
+                    f"force {stray.force!r}, the manifest says {source.force!r}",
+                )
+        result = load_grade_records(engine, records, source.path, licence=source.licence)
+    except (GradeRecordError, LoadError) as error:
+        raise CommandError(f"{error}\npeel: nothing of this file was stored", 2) from None
+    for warning in result.warnings:
+        progress.error(f"WARNING: sources disagree: {warning}")
+    return result.summary
 
 
 def _cmd_hash_key(args: argparse.Namespace) -> int:

@@ -188,7 +188,11 @@ class Judgment(SQLModel, table=True):
     last_inspected: str | None = Field(default=None, index=True)
     carried_over: bool = Field(index=True)
     carried_over_sentence: str | None = None
-    line: int
+    line: int = Field(description="The line of the report or grade-record file stating it.")
+    source_url: str | None = Field(default=None, description="The page stating the grade.")
+    # Another source's word on the same judgment (the report wins; see app/ingest/grades).
+    checked_source_url: str | None = None
+    checked_grade_id: str | None = None
 
 
 class Summary(SQLModel, table=True):

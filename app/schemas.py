@@ -88,6 +88,14 @@ class FrameworkDetail(FrameworkPublic):
 # --- judgments and the report card ----------------------------------------------------
 
 
+class CrossCheck(_Public):
+    """Another source's word on the same judgment (a report wins over an assessment page)."""
+
+    source_url: str = Field(description="The other page that states a grade for it.")
+    grade: str = Field(description="The grade that page states, on the same scale.")
+    agrees: bool = Field(description="False: the sources disagree; `grade` above is kept.")
+
+
 class JudgmentPublic(_Public):
     id: str = Field(examples=["west-midlands-2018-19.protecting-vulnerable-people"])
     inspection: str
@@ -103,6 +111,26 @@ class JudgmentPublic(_Public):
     carried_over_sentence: str | None = Field(
         description="The report's sentence saying the judgment was carried over."
     )
+    source_kind: str = Field(
+        description="`report` (parsed from the report's text) or `assessment-page` (a grade "
+        "stated on an HMICFRS assessment page; no findings text)."
+    )
+    source_url: str | None = Field(description="The page that states this grade.")
+    cross_check: CrossCheck | None = Field(
+        description="What a second source says of the same judgment, if one does."
+    )
+
+
+class JudgmentPage(_Public):
+    count: int = Field(description="How many items match, on every page together.")
+    limit: int
+    offset: int
+    next: str | None = Field(description="The next page's URL, or null on the last page.")
+    previous: str | None = Field(description="The previous page's URL, or null on the first.")
+    items: list[JudgmentPublic]
+    facets: dict[str, dict[str, int]] = Field(
+        description="`grade`: matching judgments per grade (slugs of their own scales)."
+    )
 
 
 class JudgmentBrief(_Public):
@@ -111,6 +139,8 @@ class JudgmentBrief(_Public):
     last_inspected: str | None
     carried_over: bool
     carried_over_sentence: str | None
+    source_url: str | None
+    cross_check: CrossCheck | None
 
 
 class ScopeEntryPublic(_Public):
@@ -167,6 +197,10 @@ class InspectionCard(InspectionPublic):
     scope: list[ScopeEntryPublic] = Field(description="Which areas were inspected this round.")
     pillars: list[CardPillar]
     counts: QuestionCounts
+    findings_held: bool = Field(
+        description="False for an inspection built from assessment pages: grades only, no "
+        "findings text (its findings and recommendations lists answer 404)."
+    )
     findings: str = Field(description="URL of the inspection's findings.")
     recommendations: str = Field(description="URL of the inspection's boxed items.")
 
@@ -245,9 +279,16 @@ class HistoryPoint(_Public):
     grade_rank: int | None
     last_inspected: str | None
     carried_over: bool
+    carried_over_from: str | None = Field(
+        description="For a carried-over grade: the id of the earlier inspection it comes from, "
+        "when that inspection is held."
+    )
     comparable_with_previous: bool | None = Field(
         description="False where the previous point's grade is on another scale; null first."
     )
+    source_kind: str
+    source_url: str | None
+    cross_check: CrossCheck | None
 
 
 class HistoryLine(_Public):
@@ -257,10 +298,46 @@ class HistoryLine(_Public):
     points: list[HistoryPoint]
 
 
+class HistoryInspection(_Public):
+    id: str
+    framework: str
+    year_label: str
+    source_kind: str = Field(description="`report` or `assessment-page`.")
+    source_url: str | None
+    href: str
+
+
 class ForceHistory(_Public):
     force: Ref
     note: str = Field(description="How to read grades across frameworks.")
+    inspections: list[HistoryInspection] = Field(description="Oldest first, with sources.")
     lines: list[HistoryLine]
+
+
+class GridCell(_Public):
+    grade: str | None = Field(description="Null: not available (no source states it).")
+    grade_rank: int | None
+    status: str = Field(description="`graded` or `not-available`.")
+    source_url: str | None
+    inspection: str | None
+
+
+class GridRow(_Public):
+    force: Ref
+    pillars: dict[str, GridCell] = Field(description="By pillar id.")
+
+
+class FrameworkGrades(_Public):
+    """Every force's pillar grades in one framework, and how they are distributed."""
+
+    framework: Ref
+    scale: str
+    note: str
+    pillars: list[str]
+    distribution: dict[str, dict[str, int]] = Field(
+        description="Per pillar: forces per grade, and `not-available`."
+    )
+    forces: list[GridRow]
 
 
 class SearchHitPublic(_Public):

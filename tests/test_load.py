@@ -68,10 +68,11 @@ def test_seed_on_an_empty_database_stores_the_report(
     result = run_cli("seed", database_url=database_url)
 
     assert result.returncode == 0, result.stderr
-    assert f"[1/1] {SEED_REPORT.name} ... created (" in result.stdout
-    assert _count(engine, Inspection) == 1
-    assert _count(engine, Judgment, Judgment.question_id.is_(None)) == 3
-    assert _count(engine, Judgment, Judgment.question_id.is_not(None)) == 10
+    assert f"{SEED_REPORT.name} ... created (" in result.stdout
+    assert _count(engine, Inspection, Inspection.source_kind == "report") == 1
+    of_report = Judgment.inspection_id == seed_document.inspection_id
+    assert _count(engine, Judgment, of_report, Judgment.question_id.is_(None)) == 3
+    assert _count(engine, Judgment, of_report, Judgment.question_id.is_not(None)) == 10
     assert _count(engine, ActionItem, ActionItem.kind == "area-for-improvement") == 6
     assert _count(engine, ActionItem, ActionItem.kind == "cause-of-concern") == 1
     assert _count(engine, ActionItem, ActionItem.kind == "recommendation") == 1

@@ -15,6 +15,7 @@ EXAMPLE_URLS: dict[str, str] = {
     "get_force": "/v1/forces/west-midlands",
     "list_frameworks": "/v1/frameworks?limit=1",
     "get_framework": "/v1/frameworks/peel-2018-19",
+    "get_framework_grades": "/v1/frameworks/peel-2018-19/grades",
     "list_inspections": "/v1/inspections?force=west-midlands",
     "list_force_inspections": "/v1/forces/west-midlands/inspections",
     "get_inspection": "/v1/inspections/west-midlands-2018-19",
@@ -111,19 +112,19 @@ EXAMPLES: dict[str, Any] = {
         "history": "/v1/forces/west-midlands/history",
     },
     "list_frameworks": {
-        "count": 3,
+        "count": 7,
         "limit": 1,
         "offset": 0,
         "next": "/v1/frameworks?offset=1&limit=1",
         "previous": None,
         "items": [
             {
-                "id": "peel-2018-19",
-                "name": "PEEL 2018/19 (integrated PEEL assessment)",
-                "year_label": "2018/19",
+                "id": "peel-2014",
+                "name": "PEEL 2014 (separate pillar inspections)",
+                "year_label": "2014",
                 "structure": "pillars",
-                "source_url": "https://www.justiceinspectorates.gov.uk/hmicfrs/police-forces/integrated-peel-assessments/",
-                "href": "/v1/frameworks/peel-2018-19",
+                "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2014/",
+                "href": "/v1/frameworks/peel-2014",
             }
         ],
     },
@@ -212,6 +213,105 @@ EXAMPLES: dict[str, Any] = {
             },
         ],
         "areas": [],
+    },
+    "get_framework_grades": {
+        "framework": {
+            "id": "peel-2018-19",
+            "name": "PEEL 2018/19 (integrated PEEL assessment)",
+            "href": "/v1/frameworks/peel-2018-19",
+        },
+        "scale": "peel-2018-19",
+        "note": "Grades are on this framework's scale only; `not-available`: "
+        "no source held states the grade.",
+        "pillars": ["effectiveness", "efficiency"],
+        "distribution": {
+            "effectiveness": {
+                "outstanding": 0,
+                "good": 1,
+                "requires-improvement": 0,
+                "inadequate": 0,
+                "ungraded": 0,
+                "not-available": 44,
+            },
+            "efficiency": {
+                "outstanding": 0,
+                "good": 1,
+                "requires-improvement": 0,
+                "inadequate": 0,
+                "ungraded": 0,
+                "not-available": 44,
+            },
+            "legitimacy": {
+                "outstanding": 0,
+                "good": 1,
+                "requires-improvement": 0,
+                "inadequate": 0,
+                "ungraded": 0,
+                "not-available": 44,
+            },
+        },
+        "forces": [
+            {
+                "force": {
+                    "id": "avon-and-somerset",
+                    "name": "Avon and Somerset Constabulary",
+                    "href": "/v1/forces/avon-and-somerset",
+                },
+                "pillars": {
+                    "effectiveness": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                    "efficiency": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                    "legitimacy": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                },
+            },
+            {
+                "force": {
+                    "id": "bedfordshire",
+                    "name": "Bedfordshire Police",
+                    "href": "/v1/forces/bedfordshire",
+                },
+                "pillars": {
+                    "effectiveness": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                    "efficiency": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                    "legitimacy": {
+                        "grade": None,
+                        "grade_rank": None,
+                        "status": "not-available",
+                        "source_url": None,
+                        "inspection": None,
+                    },
+                },
+            },
+        ],
     },
     "list_inspections": {
         "count": 1,
@@ -320,6 +420,8 @@ EXAMPLES: dict[str, Any] = {
                     "last_inspected": "2018/19",
                     "carried_over": False,
                     "carried_over_sentence": None,
+                    "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                    "cross_check": None,
                 },
                 "summary": [
                     "Overall, West Midlands Police is effective at "
@@ -362,6 +464,8 @@ EXAMPLES: dict[str, Any] = {
                             "been "
                             "carried "
                             "over.",
+                            "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                            "cross_check": None,
                         },
                         "summary": [
                             "This question was not subject to "
@@ -409,6 +513,8 @@ EXAMPLES: dict[str, Any] = {
                             "been "
                             "carried "
                             "over.",
+                            "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                            "cross_check": None,
                         },
                         "summary": [
                             "This question was not subject to "
@@ -439,6 +545,8 @@ EXAMPLES: dict[str, Any] = {
                     "last_inspected": "2018/19",
                     "carried_over": False,
                     "carried_over_sentence": None,
+                    "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                    "cross_check": None,
                 },
                 "summary": [
                     "West Midlands Police is good at operating efficiently and sustainably.",
@@ -496,6 +604,8 @@ EXAMPLES: dict[str, Any] = {
                             "be "
                             "carried "
                             "forw…",
+                            "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                            "cross_check": None,
                         },
                         "summary": [
                             "Last year, we inspected how well "
@@ -535,6 +645,8 @@ EXAMPLES: dict[str, Any] = {
                             "last_inspected": "2018/19",
                             "carried_over": False,
                             "carried_over_sentence": None,
+                            "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                            "cross_check": None,
                         },
                         "summary": [
                             "West Midlands Police is "
@@ -571,6 +683,7 @@ EXAMPLES: dict[str, Any] = {
             "causes_of_concern": 1,
             "recommendations": 1,
         },
+        "findings_held": True,
         "findings": "/v1/findings?inspection=west-midlands-2018-19",
         "recommendations": "/v1/recommendations?inspection=west-midlands-2018-19",
     },
@@ -583,7 +696,18 @@ EXAMPLES: dict[str, Any] = {
         "note": "Points are ordered oldest first. Each grade is on its "
         "framework's scale; `comparable_with_previous` is false where "
         "the previous point is on another scale. A carried-over point "
-        "repeats an earlier inspection's grade (see `last_inspected`).",
+        "repeats an earlier inspection's grade (see `last_inspected`, "
+        "and…",
+        "inspections": [
+            {
+                "id": "west-midlands-2018-19",
+                "framework": "peel-2018-19",
+                "year_label": "2018/19",
+                "source_kind": "report",
+                "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                "href": "/v1/inspections/west-midlands-2018-19",
+            }
+        ],
         "lines": [
             {
                 "pillar": "effectiveness",
@@ -599,7 +723,11 @@ EXAMPLES: dict[str, Any] = {
                         "grade_rank": 2,
                         "last_inspected": "2018/19",
                         "carried_over": False,
+                        "carried_over_from": None,
                         "comparable_with_previous": None,
+                        "source_kind": "report",
+                        "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                        "cross_check": None,
                     }
                 ],
             },
@@ -617,7 +745,11 @@ EXAMPLES: dict[str, Any] = {
                         "grade_rank": 2,
                         "last_inspected": "2016",
                         "carried_over": True,
+                        "carried_over_from": None,
                         "comparable_with_previous": None,
+                        "source_kind": "report",
+                        "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                        "cross_check": None,
                     }
                 ],
             },
@@ -643,6 +775,9 @@ EXAMPLES: dict[str, Any] = {
                 "last_inspected": "2018/19",
                 "carried_over": False,
                 "carried_over_sentence": None,
+                "source_kind": "report",
+                "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                "cross_check": None,
             },
             {
                 "id": "west-midlands-2018-19.meeting-current-demands",
@@ -662,10 +797,13 @@ EXAMPLES: dict[str, Any] = {
                 "room and its crime-recording "
                 "accuracy, we would not re-inspect "
                 "this area this year and that last "
-                "year’s grade would be carried "
-                "forw…",
+                "year’s grade would be carried forw…",
+                "source_kind": "report",
+                "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
+                "cross_check": None,
             },
         ],
+        "facets": {"grade": {"requires-improvement": 3}},
     },
     "list_findings": {
         "count": 20,
@@ -841,7 +979,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 1,
                 "kind": "catalogue.updated",
                 "inspection": None,
-                "occurred_at": "2026-11-26T13:56:31.376652Z",
+                "occurred_at": "2026-11-26T14:38:02.807588Z",
                 "href": "/v1/frameworks",
             },
             {
@@ -849,7 +987,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 2,
                 "kind": "inspection.created",
                 "inspection": "west-midlands-2018-19",
-                "occurred_at": "2026-11-26T13:56:31.604810Z",
+                "occurred_at": "2026-11-26T14:38:02.894720Z",
                 "href": "/v1/inspections/west-midlands-2018-19",
             },
         ],

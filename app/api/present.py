@@ -69,7 +69,17 @@ def _inspection_fields(row: InspectionRow) -> dict:
     }
 
 
-def judgment(row: Judgment, grade: Grade) -> schemas.JudgmentPublic:
+def cross_check(row: Judgment) -> schemas.CrossCheck | None:
+    if row.checked_source_url is None or row.checked_grade_id is None:
+        return None
+    return schemas.CrossCheck(
+        source_url=row.checked_source_url,
+        grade=row.checked_grade_id,
+        agrees=row.checked_grade_id == row.grade_id,
+    )
+
+
+def judgment(row: Judgment, grade: Grade, source_kind: str) -> schemas.JudgmentPublic:
     return schemas.JudgmentPublic(
         id=row.id,
         inspection=row.inspection_id,
@@ -83,6 +93,9 @@ def judgment(row: Judgment, grade: Grade) -> schemas.JudgmentPublic:
         last_inspected=row.last_inspected,
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,
+        source_kind=source_kind,
+        source_url=row.source_url,
+        cross_check=cross_check(row),
     )
 
 
@@ -96,6 +109,8 @@ def _brief(pair: tuple[Judgment, Grade] | None) -> schemas.JudgmentBrief | None:
         last_inspected=row.last_inspected,
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,
+        source_url=row.source_url,
+        cross_check=cross_check(row),
     )
 
 
@@ -154,6 +169,7 @@ def report_card(card: ReportCard) -> schemas.InspectionCard:
         ],
         pillars=pillars,
         counts=_counts(card),
+        findings_held=i.source_kind == "report",
         findings=f"{V1}/findings?inspection={inspection_id}",
         recommendations=f"{V1}/recommendations?inspection={inspection_id}",
     )

@@ -54,6 +54,9 @@ CHILD_TABLES: tuple[type[SQLModel], ...] = (
 )
 # Compared to decide "unchanged", but never part of the content.
 _BOOKKEEPING = ("loaded_at", "data_version")
+# A judgment's cross-check is another source's word (app/ingest/grade_load.py), not the
+# report's: kept when the report is loaded again, and never a reason to reload it.
+CROSS_CHECK = ("checked_source_url", "checked_grade_id")
 
 
 class LoadError(ValueError):
@@ -170,6 +173,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
                 "carried_over": j.carried_over,
                 "carried_over_sentence": j.carried_over_sentence,
                 "line": j.line,
+                "source_url": source.source_url,
             },
         )
         for j in document.judgments
@@ -358,11 +362,27 @@ def _children_stored(session: Session, inspection_id: str, rows: _Rows) -> bool:
     """Whether every row the document makes is stored already, and nothing else is."""
     for model, wanted in rows.children.items():
         stored = stored_rows(session, model, table_of(model).c.inspection_id == inspection_id)
+        if model is Judgment:
+            stored = {key: _without_check(row) for key, row in stored.items()}
+            wanted = [_without_check(row) for row in wanted]
         if stored != {primary_key(model, row): row for row in wanted}:
             return False
     terms = table_of(GlossaryTerm)
     stored_terms = stored_rows(session, GlossaryTerm, terms.c.id.in_([t["id"] for t in rows.terms]))
     return stored_terms == {(t["id"],): t for t in rows.terms}
+
+
+def _without_check(row: Row) -> Row:
+    return {k: v for k, v in row.items() if k not in CROSS_CHECK}
+
+
+def _keep_checks(session: Session, inspection_id: str, judgments: list[Row]) -> None:
+    """Carry the stored judgments' cross-checks over to the rows replacing them."""
+    table = table_of(Judgment)
+    stored = stored_rows(session, Judgment, table.c.inspection_id == inspection_id)
+    checks = {row["subject"]: {k: row[k] for k in CROSS_CHECK} for row in stored.values()}
+    for row in judgments:
+        row.update(checks.get(row["subject"], {}))
 
 
 def _counts(rows: _Rows) -> dict[str, int]:
@@ -461,6 +481,8 @@ def _load(
         session, f"inspection.{status}", inspection_id=iid, content_sha256=source.sha256
     )
     rows.inspection["data_version"] = version
+    if stored is not None and stored["source_kind"] == rows.inspection["source_kind"]:
+        _keep_checks(session, iid, rows.children[Judgment])
     for model in reversed(CHILD_TABLES):
         session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
     if stored is None:

@@ -144,10 +144,21 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
                 aliases=tuple(a for a in row["aliases"].split("|") if a),
             )
         )
-    for filename in ("peel-2018-19-scale.csv", "peel-later-frameworks.csv"):
+    for filename in ("peel-2018-19-scale.csv", "peel-2014-2017.csv", "peel-later-frameworks.csv"):
         for row in _rows(directory / filename):
             framework = frameworks[row["framework"]]
-            if row["kind"] == "grade":
+            if row["kind"] == "pillar":
+                # 2014-2017: the pillars only; their questions come with the grade records.
+                framework.pillars.append(
+                    Pillar(
+                        id=row["id"],
+                        framework=framework.id,
+                        position=int(row["position"]),
+                        name=row["name"],
+                        headline_question="",  # no stored page states it: left empty
+                    )
+                )
+            elif row["kind"] == "grade":
                 framework.grades.append(
                     Grade(row["id"], row["name"], _grade_rank(row["position"]), row["source_url"])
                 )

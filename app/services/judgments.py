@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.models import Framework, Grade, Judgment, Pillar, Question
+from app.models import Framework, Grade, Inspection, Judgment, Pillar, Question
 from app.services.query import ordered, page, where_equal
 
 JUDGMENT_SORTS = (
@@ -35,9 +36,15 @@ class JudgmentFilters:
     last_inspected: str | None = None
 
 
-def _graded() -> object:
-    return select(Judgment, Grade).join(
-        Grade, (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id)
+def _graded() -> Any:
+    """Judgments with their grade and the kind of source of their inspection."""
+    return (
+        select(Judgment, Grade, Inspection.source_kind)
+        .join(
+            Grade,
+            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
+        )
+        .join(Inspection, Inspection.id == Judgment.inspection_id)
     )
 
 
@@ -48,9 +55,27 @@ def list_judgments(
     sort: Sequence[tuple[str, bool]],
     limit: int,
     offset: int,
-) -> tuple[list[tuple[Judgment, Grade]], int]:
+) -> tuple[list[tuple[Judgment, Grade, str]], int]:
+    statement = _filtered(filters)
+    columns = {
+        "inspection": Judgment.inspection_id,
+        "force": Judgment.force_id,
+        "framework": Judgment.framework_id,
+        "pillar": Judgment.pillar_id,
+        # NULL sorts first on SQLite and last on Postgres: compare '' instead, on both.
+        "question": func.coalesce(Judgment.question_id, ""),
+        "grade": func.coalesce(Grade.rank, 99),
+        "last_inspected": func.coalesce(Judgment.last_inspected, ""),
+    }
+    rows, count = page(
+        session, ordered(statement, sort, columns, Judgment.id), limit=limit, offset=offset
+    )
+    return [(row[0], row[1], row[2]) for row in rows], count
+
+
+def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
     statement = where_equal(
-        _graded(),
+        _graded() if statement is None else statement,
         {name: value for name, value in vars(filters).items() if name != "level"},
         {
             "force": Judgment.force_id,
@@ -67,20 +92,19 @@ def list_judgments(
         statement = statement.where(Judgment.question_id.is_(None))
     elif filters.level == "question":
         statement = statement.where(Judgment.question_id.is_not(None))
-    columns = {
-        "inspection": Judgment.inspection_id,
-        "force": Judgment.force_id,
-        "framework": Judgment.framework_id,
-        "pillar": Judgment.pillar_id,
-        # NULL sorts first on SQLite and last on Postgres: compare '' instead, on both.
-        "question": func.coalesce(Judgment.question_id, ""),
-        "grade": func.coalesce(Grade.rank, 99),
-        "last_inspected": func.coalesce(Judgment.last_inspected, ""),
-    }
-    rows, count = page(
-        session, ordered(statement, sort, columns, Judgment.id), limit=limit, offset=offset
-    )
-    return [(row[0], row[1]) for row in rows], count
+    return statement
+
+
+def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, int]:
+    """Judgments matching `filters` per grade (over every page), most first."""
+    counted = _filtered(
+        filters,
+        select(Judgment.grade_id, func.count()).join(
+            Inspection, Inspection.id == Judgment.inspection_id
+        ),
+    ).group_by(Judgment.grade_id)
+    rows = session.execute(counted).all()
+    return dict(sorted(((grade, n) for grade, n in rows), key=lambda pair: (-pair[1], pair[0])))
 
 
 @dataclass
@@ -89,6 +113,7 @@ class HistoryEntry:
     grade: Grade
     framework: Framework
     name: str
+    source_kind: str
 
 
 def force_history(session: Session, force_id: str) -> list[HistoryEntry]:
@@ -110,6 +135,6 @@ def force_history(session: Session, force_id: str) -> list[HistoryEntry]:
         .order_by(Pillar.position, Question.position.nulls_first(), Framework.year_label)
     ).all()
     return [
-        HistoryEntry(judgment, grade, framework, question_name or pillar_name)
-        for judgment, grade, framework, pillar_name, question_name in rows
+        HistoryEntry(judgment, grade, framework, question_name or pillar_name, source_kind)
+        for judgment, grade, source_kind, framework, pillar_name, question_name in rows
     ]

@@ -14,7 +14,7 @@ from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import ForceDep, FrameworkDep
 from app.api.problems import data_responses, problem_responses
-from app.services import catalogue
+from app.services import catalogue, comparison
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
 router = APIRouter(prefix="/v1", tags=["catalogue"], responses=data_responses())
@@ -104,4 +104,65 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
             for p in pillars
         ],
         areas=[present.question(q) for q in questions if q.pillar_id is None],
+    )
+
+
+NOT_AVAILABLE = "not-available"
+
+
+@router.get(
+    "/frameworks/{framework_id}/grades",
+    summary="Compare every force's pillar grades in one framework",
+    description="The force x pillar grid of one framework, with each grade's source, and "
+    "the distribution per pillar (forces per grade). A force no source gives a grade for is "
+    "`not-available` (null grade): nothing is guessed. Grades are on this framework's own "
+    "scale: never compare them with another framework's.",
+    responses=problem_responses(400, 404),
+)
+def get_framework_grades(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkGrades:
+    grid = comparison.framework_grid(session, framework)
+    pillars = [p.id for p in grid.pillars]
+    distribution = {p: {**{g.id: 0 for g in grid.grades}, NOT_AVAILABLE: 0} for p in pillars}
+    rows = []
+    for force in grid.forces:
+        cells = {}
+        for pillar in pillars:
+            found = grid.cells.get((force.id, pillar))
+            if found is None:
+                cells[pillar] = schemas.GridCell(
+                    grade=None,
+                    grade_rank=None,
+                    status=NOT_AVAILABLE,
+                    source_url=None,
+                    inspection=None,
+                )
+                distribution[pillar][NOT_AVAILABLE] += 1
+                continue
+            judgment, grade = found
+            cells[pillar] = schemas.GridCell(
+                grade=grade.id,
+                grade_rank=grade.rank,
+                status="graded",
+                source_url=judgment.source_url,
+                inspection=judgment.inspection_id,
+            )
+            distribution[pillar][grade.id] += 1
+        rows.append(
+            schemas.GridRow(
+                force=schemas.Ref(
+                    id=force.id, name=force.name, href=f"{present.V1}/forces/{force.id}"
+                ),
+                pillars=cells,
+            )
+        )
+    return schemas.FrameworkGrades(
+        framework=schemas.Ref(
+            id=framework.id, name=framework.name, href=f"{present.V1}/frameworks/{framework.id}"
+        ),
+        scale=framework.id,
+        note="Grades are on this framework's scale only; `not-available`: no source held "
+        "states the grade.",
+        pillars=pillars,
+        distribution=distribution,
+        forces=rows,
     )

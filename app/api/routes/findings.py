@@ -12,7 +12,7 @@ from app.api import present
 from app.api.deps import SessionDep
 from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
-from app.api.lookups import SLUG
+from app.api.lookups import SLUG, require_findings_held
 from app.api.problems import data_responses, not_found, problem_responses
 from app.services import findings
 from app.services.findings import Filters
@@ -33,8 +33,9 @@ FINDING_ID = r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*){2}$"
     "/findings",
     summary="List findings sections",
     description="The detailed findings of each question: a heading and its paragraphs, in "
-    "report order, with the page the section starts on.",
-    responses=list_responses(400),
+    "report order, with the page the section starts on. Filtering on an inspection built "
+    "from assessment pages (grades only) is a 404 `findings-not-held` problem.",
+    responses=list_responses(400, 404),
 )
 def list_findings(
     listing: ListDep,
@@ -47,6 +48,7 @@ def list_findings(
         sort_query(findings.FINDING_SORTS, "inspection,position"),
     ] = None,
 ) -> Page[schemas.FindingPublic]:
+    require_findings_held(listing.session, inspection)
     filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
     return listing.answer(findings_source(filters, sort))
 
@@ -91,8 +93,9 @@ def get_finding(
     "/recommendations",
     summary="List areas for improvement, causes of concern and recommendations",
     description="The boxed items of each question. A recommendation names the cause of "
-    "concern it answers.",
-    responses=list_responses(400),
+    "concern it answers. Filtering on an inspection built from assessment pages (grades "
+    "only) is a 404 `findings-not-held` problem.",
+    responses=list_responses(400, 404),
 )
 def list_recommendations(
     listing: ListDep,
@@ -112,6 +115,7 @@ def list_recommendations(
     filters = Filters(
         force=force, inspection=inspection, pillar=pillar, question=question, kind=kind
     )
+    require_findings_held(listing.session, inspection)
     return listing.answer(recommendations_source(filters, sort))
 
 

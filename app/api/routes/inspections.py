@@ -96,7 +96,9 @@ def get_inspection(
 HISTORY_NOTE = (
     "Points are ordered oldest first. Each grade is on its framework's scale; "
     "`comparable_with_previous` is false where the previous point is on another scale. "
-    "A carried-over point repeats an earlier inspection's grade (see `last_inspected`)."
+    "A carried-over point repeats an earlier inspection's grade (see `last_inspected`, and "
+    "`carried_over_from` when that inspection is held). Questions are worded differently "
+    "in each framework, so each has a line of its own."
 )
 
 
@@ -108,8 +110,13 @@ HISTORY_NOTE = (
     responses=problem_responses(400, 404),
 )
 def get_force_history(session: SessionDep, force: ForceDep) -> schemas.ForceHistory:
+    entries = judgments.force_history(session, force.id)
+    held, _ = inspections.list_inspections(
+        session, force=force.id, sort=[("framework", False)], limit=1000, offset=0
+    )
+    by_year = {row.framework.year_label: row.inspection.id for row in held}
     lines: dict[tuple[str, str | None], schemas.HistoryLine] = {}
-    for entry in judgments.force_history(session, force.id):
+    for entry in entries:
         j = entry.judgment
         line = lines.setdefault(
             (j.pillar_id, j.question_id),
@@ -128,13 +135,28 @@ def get_force_history(session: SessionDep, force: ForceDep) -> schemas.ForceHist
                 grade_rank=entry.grade.rank,
                 last_inspected=j.last_inspected,
                 carried_over=j.carried_over,
+                carried_over_from=by_year.get(j.last_inspected) if j.carried_over else None,
                 comparable_with_previous=None
                 if previous is None
                 else previous.scale == j.framework_id,
+                source_kind=entry.source_kind,
+                source_url=j.source_url,
+                cross_check=present.cross_check(j),
             )
         )
     return schemas.ForceHistory(
         force=schemas.Ref(id=force.id, name=force.name, href=f"{present.V1}/forces/{force.id}"),
         note=HISTORY_NOTE,
+        inspections=[
+            schemas.HistoryInspection(
+                id=row.inspection.id,
+                framework=row.framework.id,
+                year_label=row.framework.year_label,
+                source_kind=row.inspection.source_kind,
+                source_url=row.inspection.source_url,
+                href=f"{present.V1}/inspections/{row.inspection.id}",
+            )
+            for row in held
+        ],
         lines=list(lines.values()),
     )

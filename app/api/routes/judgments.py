@@ -25,8 +25,12 @@ YEAR = r"^\d{4}([/-]\d{2})?$"
 @router.get(
     "/judgments",
     summary="List judgments",
-    description="Grades for pillars (`question` null) and questions. Every grade comes with "
-    "its `scale` (the framework): grades of different frameworks are not comparable.",
+    description="Grades for pillars (`question` null) and questions, of every force: e.g. "
+    "`framework=peel-2018-19&pillar=effectiveness&level=pillar` is every force's 2018/19 "
+    "effectiveness grade. Every grade comes with its `scale` (the framework): grades of "
+    "different frameworks are not comparable. `facets.grade` counts the matches per grade "
+    "over every page. Each judgment says where it comes from (`source_kind`, `source_url`) "
+    "and, where a second source states it too, what that source says (`cross_check`).",
     responses=list_responses(400),
 )
 def list_judgments(
@@ -55,7 +59,7 @@ def list_judgments(
         str | None,
         sort_query(judgments.JUDGMENT_SORTS, "inspection,pillar,question"),
     ] = None,
-) -> Page[schemas.JudgmentPublic]:
+) -> schemas.JudgmentPage:
     filters = JudgmentFilters(
         force=force,
         inspection=inspection,
@@ -67,7 +71,12 @@ def list_judgments(
         carried_over=carried_over,
         last_inspected=last_inspected,
     )
-    return listing.answer(judgments_source(filters, sort))
+    answer = listing.answer(judgments_source(filters, sort))
+    if not isinstance(answer, Page):  # CSV or NDJSON: the items alone
+        return answer
+    return schemas.JudgmentPage(
+        **dict(answer), facets={"grade": judgments.grade_facets(listing.session, filters)}
+    )
 
 
 def judgments_source(
@@ -81,6 +90,6 @@ def judgments_source(
         rows, count = judgments.list_judgments(
             session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
         )
-        return [present.judgment(j, g) for j, g in rows], count
+        return [present.judgment(j, g, kind) for j, g, kind in rows], count
 
     return Source("judgments", schemas.JudgmentPublic, fetch)

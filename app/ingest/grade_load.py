@@ -1,0 +1,241 @@
+"""Store grade records (app/ingest/grades.py) in the same discipline as reports.
+
+One transaction per file, under the writer lock: every record is written or none is.
+Records are grouped into inspections (force x framework, the same ids reports make):
+
+- no inspection yet, or one built from assessment pages: it is (re)built from the
+  records, `source_kind = 'assessment-page'`, one judgment per record with its page;
+  the same records again change nothing (not even the data version);
+- an inspection built from a report: the report wins. Each record is compared with the
+  report's judgment of the same pillar or question and stored beside it as a cross-check
+  (`checked_source_url`, `checked_grade_id`); a disagreement is returned as a warning
+  naming the file and line, and the API shows it on the judgment.
+
+Questions of frameworks whose catalogue lists none (2014-2017) are added from the
+records' wording.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session
+
+from app.db import writing
+from app.ingest.grades import GradeRecord
+from app.ingest.load import LoadError, Row, complete, insert_rows, stored_rows, table_of
+from app.ingest.parse import slugify
+from app.models import Force, Framework, Inspection, Judgment, Question
+from app.services.data_version import record_change
+
+ASSESSMENT_PAGE = "assessment-page"
+
+
+@dataclass
+class GradesResult:
+    created: list[str] = field(default_factory=list)  # inspection ids
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    checked: int = 0  # records compared with a report's judgment (never stored as grades)
+    warnings: list[str] = field(default_factory=list)  # disagreements, loudly
+    data_version: int | None = None
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.replaced)} replaced, "
+            f"{len(self.unchanged)} unchanged from assessment pages; {self.checked} grades "
+            "checked against reports, "
+            f"{len(self.warnings)} disagreeing"
+        )
+
+
+def load_grade_records(
+    target: Engine | Session,
+    records: list[GradeRecord],
+    path: Path,
+    *,
+    licence: str | None = None,
+) -> GradesResult:
+    """Store the records of one file in one transaction (see the module docstring)."""
+    result = GradesResult()
+    with writing(target) as session:
+        _check_catalogue(session, records, path)
+        _upsert_questions(session, records)
+        groups: dict[tuple[str, str], list[GradeRecord]] = {}
+        for record in records:
+            groups.setdefault((record.force, record.framework), []).append(record)
+        for (force_id, framework_id), group in groups.items():
+            framework = session.get(Framework, framework_id)
+            iid = f"{force_id}-{slugify(framework.year_label)}"
+            stored = session.get(Inspection, iid)
+            if stored is not None and stored.source_kind != ASSESSMENT_PAGE:
+                _cross_check(session, stored, group, path, result)
+            else:
+                _store_inspection(session, iid, framework, group, path, licence, result)
+    return result
+
+
+def _check_catalogue(session: Session, records: list[GradeRecord], path: Path) -> None:
+    for record in records:
+        if (
+            session.get(Force, record.force) is None
+            or session.get(Framework, record.framework) is None
+        ):
+            raise LoadError(
+                f"{path}:{record.line}: {record.force}/{record.framework} is not in the "
+                "database's catalogue: run `peel seed` first"
+            )
+
+
+def _upsert_questions(session: Session, records: list[GradeRecord]) -> None:
+    table = table_of(Question)
+    positions: Counter[str] = Counter()
+    for record in records:
+        if record.question_wording is None or record.question is None:
+            continue
+        stored = stored_rows(
+            session,
+            Question,
+            table.c.framework_id == record.framework,
+            table.c.id == record.question,
+        )
+        if stored:
+            continue
+        existing = stored_rows(session, Question, table.c.framework_id == record.framework)
+        positions[record.framework] = max(positions[record.framework], len(existing)) + 1
+        insert_rows(
+            session,
+            Question,
+            [
+                complete(
+                    Question,
+                    {
+                        "framework_id": record.framework,
+                        "id": record.question,
+                        "pillar_id": record.pillar,
+                        "position": positions[record.framework],
+                        "name": record.question_wording,
+                        "official_question": record.question_wording,
+                        "graded": True,
+                        "aliases": [],
+                        "verified": True,
+                        "source_url": record.source_url,
+                    },
+                )
+            ],
+        )
+
+
+def _cross_check(
+    session: Session,
+    inspection: Inspection,
+    group: list[GradeRecord],
+    path: Path,
+    result: GradesResult,
+) -> None:
+    table = table_of(Judgment)
+    judgments = stored_rows(session, Judgment, table.c.inspection_id == inspection.id)
+    by_subject = {row["subject"]: row for row in judgments.values()}
+    changed = False
+    for record in group:
+        result.checked += 1
+        judgment = by_subject.get(record.subject)
+        if judgment is None:
+            result.warnings.append(
+                f"{path}:{record.line}: {inspection.id} {record.subject}: the report holds no "
+                f"such judgment; {record.source_url} says {record.grade!r}; not stored (the "
+                "report wins)"
+            )
+            continue
+        if judgment["grade_id"] != record.grade:
+            result.warnings.append(
+                f"{path}:{record.line}: {inspection.id} {record.subject}: the report says "
+                f"{judgment['grade_id']!r}, {record.source_url} says {record.grade!r}; the "
+                "report's grade is kept"
+            )
+        check = {"checked_source_url": record.source_url, "checked_grade_id": record.grade}
+        if any(judgment[k] != v for k, v in check.items()):
+            session.execute(table.update().where(table.c.id == judgment["id"]).values(**check))
+            changed = True
+    if changed:
+        result.data_version = record_change(
+            session, "inspection.replaced", inspection_id=inspection.id
+        )
+
+
+def _store_inspection(
+    session: Session,
+    iid: str,
+    framework: Framework,
+    group: list[GradeRecord],
+    path: Path,
+    licence: str | None,
+    result: GradesResult,
+) -> None:
+    judgments = [
+        complete(
+            Judgment,
+            {
+                "id": f"{iid}.{r.subject}",
+                "inspection_id": iid,
+                "force_id": r.force,
+                "framework_id": r.framework,
+                "pillar_id": r.pillar,
+                "question_id": r.question,
+                "subject": r.subject,
+                "grade_id": r.grade,
+                "last_inspected": framework.year_label,
+                "carried_over": False,
+                "line": r.line,
+                "source_url": r.source_url,
+            },
+        )
+        for r in group
+    ]
+    digest = hashlib.sha256(
+        json.dumps([path.name, licence, judgments], sort_keys=True).encode()
+    ).hexdigest()
+    stored = session.get(Inspection, iid)
+    if stored is not None and stored.content_sha256 == digest:
+        result.unchanged.append(iid)
+        return
+    status = "created" if stored is None else "replaced"
+    version = record_change(
+        session, f"inspection.{status}", inspection_id=iid, content_sha256=digest
+    )
+    # The page of the pillar grades (else the first record's) stands for the inspection.
+    pillar_pages = [r.source_url for r in group if r.question is None]
+    row: Row = complete(
+        Inspection,
+        {
+            "id": iid,
+            "force_id": group[0].force,
+            "framework_id": framework.id,
+            "year_label": framework.year_label,
+            "source_kind": ASSESSMENT_PAGE,
+            "source_file": path.name,
+            "source_url": (pillar_pages or [group[0].source_url])[0],
+            "licence": licence,
+            "observations": [],
+            "content_sha256": digest,
+            "data_version": version,
+            "loaded_at": datetime.now(UTC),
+        },
+    )
+    inspections = table_of(Inspection)
+    session.execute(delete(table_of(Judgment)).where(table_of(Judgment).c.inspection_id == iid))
+    if stored is None:
+        insert_rows(session, Inspection, [row])
+    else:
+        session.expunge(stored)
+        session.execute(inspections.update().where(inspections.c.id == iid).values(**row))
+    insert_rows(session, Judgment, judgments)
+    result.data_version = version
+    (result.created if status == "created" else result.replaced).append(iid)
