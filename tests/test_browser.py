@@ -7,6 +7,7 @@ skips, saying which. Each test saves a screenshot under tests/artifacts/screensh
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.ingest.parse import slugify
 from app.ingest.reference import load_reference
 from tests.conftest import fresh_database
 from tests.reports import ROOT, seed_document
@@ -185,6 +187,45 @@ def test_search_page_highlights_matches(page, server) -> None:
     page.wait_for_selector("ol.hits li")
     assert page.locator("ol.hits mark").count() >= 1
     assert word in page.locator("ol.hits mark").first.inner_text().lower()
+
+
+def _reference_rows(name: str) -> list[dict[str, str]]:
+    with (ROOT / "reference" / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_national_grid_page_shows_every_forces_grades_and_gaps(page, server) -> None:
+    rows = {r["force_id"]: r for r in _reference_rows("peel-2018-19-pillar-grades.csv")}
+    framework = load_reference().frameworks["peel-2018-19"]
+    page.goto(f"{server.base}/frameworks/{framework.id}")
+    assert page.locator("tr[data-force]").count() == len(load_reference().forces)
+    for force in load_reference().forces:
+        row = rows.get(force.id, {})
+        for pillar in framework.pillars:
+            cell = page.locator(f'tr[data-force="{force.id}"] td[data-pillar="{pillar.id}"]')
+            word = row.get(pillar.id, "")
+            expected = slugify(word) if word else "not-available"
+            assert cell.get_attribute("data-grade") == expected, (force.id, pillar.id)
+            if not word:
+                assert "Not available" in cell.inner_text()
+    _only_this_host(page.requested, server.base)
+
+
+def test_force_page_shows_its_history_as_a_timeline(page, server) -> None:
+    document = seed_document()
+    history = [r for r in _reference_rows("west-midlands-peel-history.csv")]
+    frameworks = load_reference().frameworks
+    page.goto(f"{server.base}/forces/{document.force.id}")
+    years = page.locator("table.history thead th a").all_inner_texts()
+    assert years == sorted({frameworks[r["framework"]].year_label for r in history})
+    for record in (r for r in history if r["level"] == "pillar"):
+        framework = frameworks[record["framework"]]
+        pillar = framework.pillar_for(record["area"])
+        inspection = f"{document.force.id}-{slugify(framework.year_label)}"
+        cell = page.locator(
+            f'table.history tr[data-pillar="{pillar.id}"] td[data-inspection="{inspection}"]'
+        )
+        assert cell.get_attribute("data-grade") == framework.grade_for(record["grade"]).id
 
 
 def test_screenshots_are_saved() -> None:

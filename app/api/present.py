@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from app import schemas
 from app.models import ActionItem, Finding, Force, Framework, Grade, Judgment, Question
+from app.services.comparison import FrameworkGrid
 from app.services.findings import FindingRow, ItemRow
 from app.services.inspections import InspectionRow, ReportCard
+from app.services.judgments import HistoryEntry
 
 V1 = "/v1"
 
@@ -215,4 +217,113 @@ def item(row: ItemRow) -> schemas.ItemPublic:
             else None
         ),
         href=f"{V1}/recommendations?inspection={i.inspection_id}&question={i.question_id}",
+    )
+
+
+def force_history(
+    force: Force,
+    entries: list[HistoryEntry],
+    held: list[InspectionRow],
+    *,
+    note: str,
+) -> schemas.ForceHistory:
+    """A force's grade lines, oldest first, with the inspections they come from."""
+    by_year = {row.framework.year_label: row.inspection.id for row in held}
+    lines: dict[tuple[str, str | None], schemas.HistoryLine] = {}
+    for entry in entries:
+        j = entry.judgment
+        line = lines.setdefault(
+            (j.pillar_id, j.question_id),
+            schemas.HistoryLine(
+                pillar=j.pillar_id, question=j.question_id, name=entry.name, points=[]
+            ),
+        )
+        previous = line.points[-1] if line.points else None
+        line.points.append(
+            schemas.HistoryPoint(
+                inspection=j.inspection_id,
+                framework=j.framework_id,
+                scale=j.framework_id,
+                year_label=entry.framework.year_label,
+                grade=j.grade_id,
+                grade_rank=entry.grade.rank,
+                last_inspected=j.last_inspected,
+                carried_over=j.carried_over,
+                carried_over_from=by_year.get(j.last_inspected) if j.carried_over else None,
+                comparable_with_previous=None
+                if previous is None
+                else previous.scale == j.framework_id,
+                source_kind=entry.source_kind,
+                source_url=j.source_url,
+                cross_check=cross_check(j),
+            )
+        )
+    return schemas.ForceHistory(
+        force=schemas.Ref(id=force.id, name=force.name, href=f"{V1}/forces/{force.id}"),
+        note=note,
+        inspections=[
+            schemas.HistoryInspection(
+                id=row.inspection.id,
+                framework=row.framework.id,
+                year_label=row.framework.year_label,
+                source_kind=row.inspection.source_kind,
+                source_url=row.inspection.source_url,
+                href=f"{V1}/inspections/{row.inspection.id}",
+            )
+            for row in held
+        ],
+        lines=list(lines.values()),
+    )
+
+
+NOT_AVAILABLE = "not-available"
+
+
+def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
+    """The force x pillar grid; a cell no source states is `not-available`, never guessed."""
+    framework = grid.framework
+    pillars = [p.id for p in grid.pillars]
+    distribution = {p: {**{g.id: 0 for g in grid.grades}, NOT_AVAILABLE: 0} for p in pillars}
+    rows = []
+    for force_row in grid.forces:
+        cells = {}
+        for pillar in pillars:
+            found = grid.cells.get((force_row.id, pillar))
+            if found is None:
+                cells[pillar] = schemas.GridCell(
+                    grade=None,
+                    grade_rank=None,
+                    status=NOT_AVAILABLE,
+                    source_url=None,
+                    inspection=None,
+                )
+                distribution[pillar][NOT_AVAILABLE] += 1
+                continue
+            judged, grade = found
+            cells[pillar] = schemas.GridCell(
+                grade=grade.id,
+                grade_rank=grade.rank,
+                status="graded",
+                source_url=judged.source_url,
+                inspection=judged.inspection_id,
+            )
+            distribution[pillar][grade.id] += 1
+        rows.append(
+            schemas.GridRow(
+                force=schemas.Ref(
+                    id=force_row.id, name=force_row.name, href=f"{V1}/forces/{force_row.id}"
+                ),
+                pillars=cells,
+            )
+        )
+    return schemas.FrameworkGrades(
+        framework=schemas.Ref(
+            id=framework.id, name=framework.name, href=f"{V1}/frameworks/{framework.id}"
+        ),
+        scale=framework.id,
+        note="Grades are on this framework's scale only; `not-available`: no source held "
+        "states the grade.",
+        pillars=pillars,
+        distribution=distribution,
+        forces=rows,
     )

@@ -20,7 +20,7 @@ from app.api import present
 from app.api.deps import SessionDep
 from app.api.routes.search import hit_href
 from app.models import ITEM_KINDS, Grade
-from app.services import catalogue, inspections
+from app.services import catalogue, comparison, inspections, judgments
 from app.services import search as search_service
 from app.web.marks import marked_segments
 
@@ -69,6 +69,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     return _page(
         request,
         "index.html",
+        compared=sorted(scales),
         forces=forces,
         latest=latest,
         columns=columns,
@@ -86,7 +87,9 @@ def _legend(scales: dict[str, list[Grade]]) -> list[Grade]:
     return sorted(seen.values(), key=lambda g: (g.rank is None, g.rank or 0, g.position))
 
 
-def _card_page(request: Request, session: SessionDep, inspection_id: str) -> HTMLResponse:
+def _card_page(
+    request: Request, session: SessionDep, inspection_id: str, **extra: Any
+) -> HTMLResponse:
     card = inspections.report_card(session, inspection_id)
     if card is None:
         return _not_found(request, "inspection", inspection_id)
@@ -104,6 +107,7 @@ def _card_page(request: Request, session: SessionDep, inspection_id: str) -> HTM
         columns=max((len(p.questions) for p in public.pillars), default=0),
         others=[row for row in others if row.inspection.id != inspection_id],
         item_kinds=ITEM_KINDS,
+        **extra,
     )
 
 
@@ -114,13 +118,51 @@ def inspection_page(request: Request, session: SessionDep, inspection_id: str) -
 
 @router.get("/forces/{force_id}")
 def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResponse:
+    """The force's latest report card, then its history as a timeline."""
     force = catalogue.get_force(session, force_id)
     if force is None:
         return _not_found(request, "force", force_id)
     latest = inspections.latest_by_force(session).get(force_id)
     if latest is None:
         return _page(request, "no_inspection.html", force=force)
-    return _card_page(request, session, latest.row.inspection.id)
+    held, _ = inspections.list_inspections(
+        session, force=force_id, sort=[("framework", False)], limit=1000, offset=0
+    )
+    history = present.force_history(
+        force, judgments.force_history(session, force_id), held, note=""
+    )
+    names: dict[tuple[str, str], str] = {}
+    pillars_of: dict[str, set[str]] = {}
+    for row in held:
+        grades, pillars, _ = catalogue.framework_catalogue(session, row.framework.id)
+        names.update({(g.framework_id, g.id): g.name for g in grades})
+        pillars_of[row.inspection.id] = {p.id for p in pillars}
+    return _card_page(
+        request,
+        session,
+        latest.row.inspection.id,
+        history=history,
+        history_grade_names=names,
+        history_pillars=pillars_of,
+    )
+
+
+@router.get("/frameworks/{framework_id}")
+def framework_page(request: Request, session: SessionDep, framework_id: str) -> HTMLResponse:
+    """Every force's pillar grades in one framework, colour-coded like the report card."""
+    framework = catalogue.get_framework(session, framework_id)
+    if framework is None:
+        return _not_found(request, "framework", framework_id)
+    grid = comparison.framework_grid(session, framework)
+    return _page(
+        request,
+        "grid.html",
+        grid=present.framework_grades(grid),
+        pillar_names={p.id: p.name for p in grid.pillars},
+        grade_names={g.id: g.name for g in grid.grades},
+        legend=grid.grades,
+        not_available=present.NOT_AVAILABLE,
+    )
 
 
 @router.get("/search")

@@ -107,9 +107,6 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
     )
 
 
-NOT_AVAILABLE = "not-available"
-
-
 @router.get(
     "/frameworks/{framework_id}/grades",
     summary="Compare every force's pillar grades in one framework",
@@ -120,49 +117,4 @@ NOT_AVAILABLE = "not-available"
     responses=problem_responses(400, 404),
 )
 def get_framework_grades(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkGrades:
-    grid = comparison.framework_grid(session, framework)
-    pillars = [p.id for p in grid.pillars]
-    distribution = {p: {**{g.id: 0 for g in grid.grades}, NOT_AVAILABLE: 0} for p in pillars}
-    rows = []
-    for force in grid.forces:
-        cells = {}
-        for pillar in pillars:
-            found = grid.cells.get((force.id, pillar))
-            if found is None:
-                cells[pillar] = schemas.GridCell(
-                    grade=None,
-                    grade_rank=None,
-                    status=NOT_AVAILABLE,
-                    source_url=None,
-                    inspection=None,
-                )
-                distribution[pillar][NOT_AVAILABLE] += 1
-                continue
-            judgment, grade = found
-            cells[pillar] = schemas.GridCell(
-                grade=grade.id,
-                grade_rank=grade.rank,
-                status="graded",
-                source_url=judgment.source_url,
-                inspection=judgment.inspection_id,
-            )
-            distribution[pillar][grade.id] += 1
-        rows.append(
-            schemas.GridRow(
-                force=schemas.Ref(
-                    id=force.id, name=force.name, href=f"{present.V1}/forces/{force.id}"
-                ),
-                pillars=cells,
-            )
-        )
-    return schemas.FrameworkGrades(
-        framework=schemas.Ref(
-            id=framework.id, name=framework.name, href=f"{present.V1}/frameworks/{framework.id}"
-        ),
-        scale=framework.id,
-        note="Grades are on this framework's scale only; `not-available`: no source held "
-        "states the grade.",
-        pillars=pillars,
-        distribution=distribution,
-        forces=rows,
-    )
+    return present.framework_grades(comparison.framework_grid(session, framework))
