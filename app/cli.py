@@ -168,9 +168,25 @@ def _load_one(
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from app.config import get_settings
+    from app.ingest.manifest import ReportSource, manifest_source
+
     engine = _engine()
     _require_schema(engine)
-    result = _load_one(engine, Path(args.path), args.force)
+    path = Path(args.path)
+    if path.suffix.lower() == ".csv":  # grade records, not a report's text
+        # The seed manifest's line for this file, if it has one (framework, licence).
+        listed = manifest_source(get_settings().seed_dir, path)
+        source = ReportSource(
+            path=path,
+            kind="grades",
+            force=args.force or (listed.force if listed else None),
+            framework=args.framework or (listed.framework if listed else None),
+            licence=listed.licence if listed else None,
+        )
+        print(f"{path}: {_load_grades(engine, source, Progress(sys.stdout))}")
+        return 0
+    result = _load_one(engine, path, args.force)
     print(
         f"{result.inspection_id}: {result.status} "
         f"({result.rows} rows, data version {result.data_version})"
@@ -338,16 +354,22 @@ def build_parser() -> argparse.ArgumentParser:
     load_cmd = commands.add_parser(
         "load",
         help="parse one report and store it",
-        description="Parse a report and store it as one inspection, in one transaction. "
+        description="Parse a report and store it as one inspection, in one transaction "
+        "(a .csv file is read as grade records: see README, Grade records). "
         "Loading the same text again changes nothing; a changed text replaces the "
         "inspection's rows and bumps the data version. A report that does not parse writes "
         "nothing and exits 2 with PATH:LINE: message. Needs a migrated database.",
         epilog="examples:\n  peel load seed/west-midlands-peel-2018-19.txt\n"
-        "  peel load report.txt --force west-midlands",
+        "  peel load report.txt --force west-midlands\n"
+        "  peel load reference/peel-2018-19-pillar-grades.csv --framework peel-2018-19\n"
+        "  peel load reference/west-midlands-peel-history.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     load_cmd.add_argument("path", help="the report's text file (UTF-8)")
     load_cmd.add_argument("--force", help="force id (police.uk), if the text does not name it")
+    load_cmd.add_argument(
+        "--framework", help="for a grade-record CSV of pillar columns: its framework id"
+    )
     load_cmd.set_defaults(handler=_cmd_load)
 
     seed_cmd = commands.add_parser(

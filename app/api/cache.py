@@ -31,7 +31,11 @@ from app.api.conditional import etag_matches, etag_version
 from app.api.formats import negotiate
 from app.services.data_version import version_row
 
-CACHED_PREFIX = "/v1/"
+# The JSON under /v1/ and the HTML pages (app/web): both are determined by the data
+# version, the URL and the negotiated format.
+CACHED_PREFIXES = ("/v1/", "/forces/", "/inspections/", "/frameworks/", "/search")
+CACHED_PATHS = frozenset({"/"})
+CACHED_TYPES = (b"application/json", b"text/html")
 MAX_ENTRY_BYTES = 1024 * 1024
 _SKIPPED_HEADERS = {b"date", b"server", b"content-length"}
 _log = logging.getLogger("peel.api")
@@ -147,7 +151,7 @@ def _format_of(accept: bytes | None) -> str | None:
 
 
 class ResponseCache:
-    """Wraps the app: cached GET responses under /v1/ for the current data version.
+    """Wraps the app: cached GET responses (JSON and pages) for the current data version.
 
     It stands outside FastAPI, so a cached answer costs no routing or middleware; any
     attribute it does not have (state, openapi, routes...) is the wrapped app's.
@@ -165,7 +169,7 @@ class ResponseCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not scope["path"].startswith(CACHED_PREFIX)
+            or not (scope["path"] in CACHED_PATHS or scope["path"].startswith(CACHED_PREFIXES))
             or self.store.max_bytes <= 0
         ):
             await self.app(scope, receive, send)
@@ -192,7 +196,8 @@ class ResponseCache:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _fill(self, scope: Scope, receive: Receive, send: Send, key: tuple) -> None:
-        """Answer through the app, and keep a complete 200 JSON answer with a strong ETag."""
+        """Answer through the app, and keep a complete 200 JSON or HTML answer with a
+        strong ETag."""
         start: Message | None = None
         chunks: list[bytes] = []
         keep = True
@@ -204,7 +209,7 @@ class ResponseCache:
                 headers = dict(message.get("headers", []))
                 keep = (
                     message["status"] == 200
-                    and headers.get(b"content-type", b"").startswith(b"application/json")
+                    and headers.get(b"content-type", b"").startswith(CACHED_TYPES)
                     and b"etag" in headers
                 )
             elif message["type"] == "http.response.body" and keep:

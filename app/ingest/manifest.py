@@ -78,3 +78,15 @@ def source_for_path(path: Path, text: str, *, force: str | None = None) -> Repor
     if force is not None:
         source = replace(source, force=force)
     return source.with_text(text)
+
+
+def manifest_source(seed_dir: Path, path: Path) -> ReportSource | None:
+    """The manifest's line for the file at `path` (wherever the manifest points), if any."""
+    if not (seed_dir / MANIFEST_NAME).is_file():
+        return None
+    wanted = path.resolve()
+    for row in _manifest_rows(seed_dir):
+        source = _source_from_row(seed_dir, row)
+        if source.path.resolve() == wanted:
+            return source
+    return None

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.models import Force, Framework, Grade, Judgment, Pillar
+from app.services.catalogue import framework_catalogue
+from app.services.query import judgments_with_grades
 
 
 @dataclass
@@ -20,26 +22,18 @@ class FrameworkGrid:
 
 
 def framework_grid(session: Session, framework: Framework) -> FrameworkGrid:
-    """Three queries whatever the number of forces: pillars and scale, forces, judgments."""
-    pillars = session.execute(
-        select(Pillar).where(Pillar.framework_id == framework.id).order_by(Pillar.position)
-    ).scalars()
-    grades = session.execute(
-        select(Grade).where(Grade.framework_id == framework.id).order_by(Grade.position)
-    ).scalars()
+    """A fixed number of queries whatever the number of forces."""
+    grades, pillars, _ = framework_catalogue(session, framework.id)
     forces = session.execute(select(Force).order_by(Force.id)).scalars()
     judged = session.execute(
-        select(Judgment, Grade)
-        .join(
-            Grade,
-            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
+        judgments_with_grades().where(
+            Judgment.framework_id == framework.id, Judgment.question_id.is_(None)
         )
-        .where(Judgment.framework_id == framework.id, Judgment.question_id.is_(None))
     ).all()
     return FrameworkGrid(
         framework=framework,
-        pillars=list(pillars),
-        grades=list(grades),
+        pillars=pillars,
+        grades=grades,
         forces=list(forces),
         cells={(j.force_id, j.pillar_id): (j, g) for j, g in judged},
     )

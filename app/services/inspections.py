@@ -23,7 +23,7 @@ from app.models import (
     ScopeEntry,
     Summary,
 )
-from app.services.query import ordered, page, where_equal
+from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
 
@@ -105,12 +105,7 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         select(Question).where(Question.framework_id == framework_id).order_by(Question.position)
     ).scalars()
     judgments = session.execute(
-        select(Judgment, Grade)
-        .join(
-            Grade,
-            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
-        )
-        .where(Judgment.inspection_id == inspection_id)
+        judgments_with_grades().where(Judgment.inspection_id == inspection_id)
     ).all()
     summaries = session.execute(
         select(Summary).where(Summary.inspection_id == inspection_id)
@@ -158,12 +153,9 @@ def latest_by_force(session: Session) -> dict[str, LatestGrades]:
         return {}
     ids = [row.inspection.id for row in latest.values()]
     pillar_judgments = session.execute(
-        select(Judgment, Grade)
-        .join(
-            Grade,
-            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
+        judgments_with_grades().where(
+            Judgment.inspection_id.in_(ids), Judgment.question_id.is_(None)
         )
-        .where(Judgment.inspection_id.in_(ids), Judgment.question_id.is_(None))
     ).all()
     answer = {force: LatestGrades(row, {}) for force, row in latest.items()}
     for judgment, grade in pillar_judgments:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.models import Framework, Grade, Inspection, Judgment, Pillar, Question
-from app.services.query import ordered, page, where_equal
+from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 JUDGMENT_SORTS = (
     "inspection",
@@ -38,13 +38,8 @@ class JudgmentFilters:
 
 def _graded() -> Any:
     """Judgments with their grade and the kind of source of their inspection."""
-    return (
-        select(Judgment, Grade, Inspection.source_kind)
-        .join(
-            Grade,
-            (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id),
-        )
-        .join(Inspection, Inspection.id == Judgment.inspection_id)
+    return judgments_with_grades(Inspection.source_kind).join(
+        Inspection, Inspection.id == Judgment.inspection_id
     )
 
 

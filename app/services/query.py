@@ -9,6 +9,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from app.models import Grade, Judgment
+
+
+def judgments_with_grades(*columns: Any) -> Select[Any]:
+    """SELECT Judgment, Grade (and `columns`): each judgment with its grade in its own
+    framework's scale (the composite key: grade slugs repeat across frameworks)."""
+    return select(Judgment, Grade, *columns).join(
+        Grade, (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id)
+    )
+
 
 def where_equal(
     statement: Select[Any],

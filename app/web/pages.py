@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from app.api import present
+from app.api.conditional import conditional_get
 from app.api.deps import SessionDep
 from app.api.routes.search import hit_href
 from app.models import ITEM_KINDS, Grade
@@ -30,9 +31,16 @@ SEARCH_PAGE_SIZE = 20
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["static"] = STATIC
+templates.env.globals["V1"] = present.V1
+templates.env.globals["hit_href"] = hit_href
 templates.env.filters["marked"] = marked_segments
 
-router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+# Validators (ETag, 304) as on the JSON: the response cache then keeps pages too.
+router = APIRouter(
+    include_in_schema=False,
+    default_response_class=HTMLResponse,
+    dependencies=[Depends(conditional_get)],
+)
 
 
 def install_pages(app: FastAPI) -> None:
@@ -189,6 +197,3 @@ def search_page(
         context["results"] = outcome
         context["page_size"] = SEARCH_PAGE_SIZE
     return _page(request, "search.html", **context)
-
-
-templates.env.globals["hit_href"] = hit_href

@@ -188,6 +188,33 @@ def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp
         assert run_cli("seed", database_url=url).returncode == 0
 
 
+def test_peel_load_warns_of_a_disagreement_on_stderr(seeded, tmp_path: Path) -> None:
+    _client, _engine, url, _ = seeded
+    document = seed_document()
+    rows = _rows(HISTORY)
+    index = next(n for n, r in enumerate(rows) if r["framework"] == document.framework)
+    others = [g for g in default_reference().frameworks[document.framework].grades]
+    rows[index]["grade"] = next(g.name for g in others if g.id != slugify(rows[index]["grade"]))
+    conflicting = tmp_path / "history.csv"
+    with conflicting.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    try:
+        result = run_cli("load", str(conflicting), database_url=url)
+        assert result.returncode == 0, result.stderr
+        warnings = [
+            line
+            for line in result.stderr.splitlines()
+            if line.startswith("WARNING: sources disagree:")
+        ]
+        assert len(warnings) == 1
+        assert f"{conflicting}:{index + 2}:" in warnings[0]
+        assert "1 disagreeing" in result.stdout
+    finally:
+        assert run_cli("seed", database_url=url).returncode == 0
+
+
 def test_seeding_everything_again_changes_nothing(seeded) -> None:
     _client, engine, url, _ = seeded
     before = dump(engine)
