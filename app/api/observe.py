@@ -29,6 +29,8 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 _MAX_ROUTE_CACHE = 4096
 UNMATCHED = "unmatched"
+# Methods as labels: any other token a client sends is counted as OTHER (bounded labels).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _access = logging.getLogger("peel.access")
 
 
@@ -101,7 +103,8 @@ class Observer:
                 await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            method, route = scope["method"], self._route(scope)
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            route = self._route(scope)
             self.requests.labels(method, route, str(status)).inc()
             self.latency.labels(method, route).observe(elapsed)
             _access.info(

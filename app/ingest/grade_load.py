@@ -67,7 +67,7 @@ def load_grade_records(
     result = GradesResult()
     with writing(target) as session:
         _check_catalogue(session, records, path)
-        _upsert_questions(session, records)
+        _add_questions(session, records)
         groups: dict[tuple[str, str], list[GradeRecord]] = {}
         for record in records:
             groups.setdefault((record.force, record.framework), []).append(record)
@@ -94,7 +94,9 @@ def _check_catalogue(session: Session, records: list[GradeRecord], path: Path) -
             )
 
 
-def _upsert_questions(session: Session, records: list[GradeRecord]) -> None:
+def _add_questions(session: Session, records: list[GradeRecord]) -> None:
+    """Insert the questions records define (2014-2017) that are not stored yet; a stored
+    question is left as it is (its wording is its id)."""
     table = table_of(Question)
     positions: Counter[str] = Counter()
     for record in records:

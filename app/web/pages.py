@@ -28,6 +28,7 @@ from app.web.marks import marked_segments
 HERE = Path(__file__).parent
 STATIC = "/static/site"
 SEARCH_PAGE_SIZE = 20
+MAX_SEARCH_OFFSET = 10_000
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["static"] = STATIC
@@ -177,23 +178,32 @@ def framework_page(request: Request, session: SessionDep, framework_id: str) -> 
 def search_page(
     request: Request,
     session: SessionDep,
-    q: Annotated[str, Query(max_length=search_service.MAX_QUERY_LENGTH)] = "",
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    q: Annotated[str, Query()] = "",
+    offset: Annotated[str, Query()] = "0",
 ) -> HTMLResponse:
-    context: dict[str, Any] = {"q": q, "offset": offset, "results": None, "error": None}
-    if q.strip():
-        try:
-            parsed = search_service.parse_query(q)
-        except search_service.SearchQueryError as error:
-            context["error"] = f"Cannot read the search query: {error}."
-            return _page(request, "search.html", 400, **context)
-        outcome = search_service.search(
-            session,
-            parsed,
-            search_service.SearchFilters(),
-            limit=SEARCH_PAGE_SIZE,
-            offset=offset,
-        )
-        context["results"] = outcome
-        context["page_size"] = SEARCH_PAGE_SIZE
+    """Parameters are read here, not by FastAPI, so a bad one is an HTML page saying so."""
+    context: dict[str, Any] = {"q": q, "offset": 0, "results": None, "error": None}
+    if not offset.isdigit() or int(offset) > MAX_SEARCH_OFFSET:
+        context["error"] = f"offset must be a whole number from 0 to {MAX_SEARCH_OFFSET:,}."
+        return _page(request, "search.html", 400, **context)
+    context["offset"] = int(offset)
+    if not q.strip():
+        return _page(request, "search.html", **context)
+    try:
+        if len(q) > search_service.MAX_QUERY_LENGTH:
+            raise search_service.SearchQueryError(
+                f"longer than {search_service.MAX_QUERY_LENGTH} characters"
+            )
+        parsed = search_service.parse_query(q)
+    except search_service.SearchQueryError as error:
+        context["error"] = f"Cannot read the search query: {error}."
+        return _page(request, "search.html", 400, **context)
+    context["results"] = search_service.search(
+        session,
+        parsed,
+        search_service.SearchFilters(),
+        limit=SEARCH_PAGE_SIZE,
+        offset=context["offset"],
+    )
+    context["page_size"] = SEARCH_PAGE_SIZE
     return _page(request, "search.html", **context)

@@ -21,9 +21,15 @@ def test_an_unknown_id_is_an_html_404(api: Api, url: str) -> None:
     assert "<h1>" in answer.text
 
 
-def test_a_malformed_search_is_an_html_400_saying_why(api: Api) -> None:
-    answer = api.get("/search", q='"unbalanced')
+@pytest.mark.parametrize(
+    "params",
+    [{"q": '"unbalanced'}, {"q": "x" * 300}, {"q": "vetting", "offset": "-1"}],
+    ids=["unbalanced-quote", "too-long", "negative-offset"],
+)
+def test_a_malformed_search_is_an_html_400_saying_why(api: Api, params: dict) -> None:
+    answer = api.get("/search", **params)
     assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
     assert 'role="alert"' in answer.text
 
 
@@ -49,6 +55,12 @@ def test_every_page_links_to_the_json_it_is_built_from(api: Api) -> None:
     }
     for page, json_url in pages.items():
         assert f'href="{json_url}"' in api.get(page).text, page
+
+
+def test_what_a_visitor_types_is_shown_escaped(api: Api) -> None:
+    answer = api.get("/search", q="<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in answer.text
+    assert "&lt;script&gt;" in answer.text
 
 
 def test_snippet_marks_are_the_only_markup_kept() -> None:
