@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.web.marks import marked_segments
@@ -66,3 +68,19 @@ def test_what_a_visitor_types_is_shown_escaped(api: Api) -> None:
 def test_snippet_marks_are_the_only_markup_kept() -> None:
     segments = marked_segments("a <b> & <mark>vetting</mark> backlog <mark>x</mark>")
     assert segments == [("a <b> & ", False), ("vetting", True), (" backlog ", False), ("x", True)]
+
+
+def test_pages_have_a_language_one_main_heading_and_labelled_inputs(api: Api) -> None:
+    document = seed_document()
+    for url in (
+        "/",
+        f"/forces/{document.force.id}",
+        f"/frameworks/{document.framework}",
+        "/search?q=vetting",
+    ):
+        html = api.get(url).text
+        assert '<html lang="en-GB">' in html, url
+        assert html.count("<h1") == 1, url
+        assert '<meta name="viewport"' in html, url
+        for control in re.findall(r'<input[^>]*id="([^"]+)"', html):
+            assert f'<label for="{control}"' in html, (url, control)
