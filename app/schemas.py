@@ -128,8 +128,9 @@ class JudgmentPage(_Public):
     next: str | None = Field(description="The next page's URL, or null on the last page.")
     previous: str | None = Field(description="The previous page's URL, or null on the first.")
     items: list[JudgmentPublic]
-    facets: dict[str, dict[str, int]] = Field(
-        description="`grade`: matching judgments per grade (slugs of their own scales)."
+    facets: dict[str, dict[str, dict[str, int]]] = Field(
+        description="`grade`: matching judgments per scale (framework id), then per grade "
+        "slug: grades of different scales are never counted together."
     )
 
 

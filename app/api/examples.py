@@ -803,7 +803,7 @@ EXAMPLES: dict[str, Any] = {
                 "cross_check": None,
             },
         ],
-        "facets": {"grade": {"requires-improvement": 3}},
+        "facets": {"grade": {"peel-2018-19": {"requires-improvement": 3}}},
     },
     "list_findings": {
         "count": 20,
@@ -979,7 +979,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 1,
                 "kind": "catalogue.updated",
                 "inspection": None,
-                "occurred_at": "2026-11-26T14:38:02.807588Z",
+                "occurred_at": "2026-11-26T15:03:10.363659Z",
                 "href": "/v1/frameworks",
             },
             {
@@ -987,7 +987,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 2,
                 "kind": "inspection.created",
                 "inspection": "west-midlands-2018-19",
-                "occurred_at": "2026-11-26T14:38:02.894720Z",
+                "occurred_at": "2026-11-26T15:03:10.440552Z",
                 "href": "/v1/inspections/west-midlands-2018-19",
             },
         ],

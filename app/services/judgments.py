@@ -90,16 +90,21 @@ def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
     return statement
 
 
-def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, int]:
-    """Judgments matching `filters` per grade (over every page), most first."""
+def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, dict[str, int]]:
+    """Judgments matching `filters` (over every page) per scale, then per grade, most
+    first: grades of different frameworks are never added together."""
     counted = _filtered(
         filters,
-        select(Judgment.grade_id, func.count()).join(
+        select(Judgment.framework_id, Judgment.grade_id, func.count()).join(
             Inspection, Inspection.id == Judgment.inspection_id
         ),
-    ).group_by(Judgment.grade_id)
-    rows = session.execute(counted).all()
-    return dict(sorted(((grade, n) for grade, n in rows), key=lambda pair: (-pair[1], pair[0])))
+    ).group_by(Judgment.framework_id, Judgment.grade_id)
+    facets: dict[str, dict[str, int]] = {}
+    for scale, grade, n in sorted(
+        session.execute(counted).all(), key=lambda r: (r[0], -r[2], r[1])
+    ):
+        facets.setdefault(scale, {})[grade] = n
+    return facets
 
 
 @dataclass

@@ -93,7 +93,24 @@ def test_distribution_and_facets_match_the_file(seeded) -> None:
             "/v1/judgments",
             params={"framework": FRAMEWORK, "pillar": pillar, "level": "pillar", "limit": 1},
         ).json()["facets"]["grade"]
-        assert facets == dict(counted)
+        assert facets == {FRAMEWORK: dict(counted)}
+
+
+def test_facets_never_add_grades_of_different_scales(seeded) -> None:
+    client, *_ = seeded
+    force = seed_document().force.id
+    facets = client.get(
+        "/v1/judgments", params={"force": force, "level": "pillar", "limit": 1}
+    ).json()["facets"]["grade"]
+    frameworks = {r["framework"] for r in _rows(HISTORY) if r["level"] == "pillar"}
+    assert set(facets) == frameworks
+    for scale, counts in facets.items():
+        expected = Counter(
+            default_reference().frameworks[scale].grade_for(r["grade"]).id
+            for r in _rows(HISTORY)
+            if r["framework"] == scale and r["level"] == "pillar"
+        )
+        assert counts == dict(expected), scale
 
 
 def test_a_force_with_no_row_is_not_available_not_guessed(seeded) -> None:

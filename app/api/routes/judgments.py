@@ -28,7 +28,7 @@ YEAR = r"^\d{4}([/-]\d{2})?$"
     description="Grades for pillars (`question` null) and questions, of every force: e.g. "
     "`framework=peel-2018-19&pillar=effectiveness&level=pillar` is every force's 2018/19 "
     "effectiveness grade. Every grade comes with its `scale` (the framework): grades of "
-    "different frameworks are not comparable. `facets.grade` counts the matches per grade "
+    "different frameworks are not comparable. `facets.grade` counts the matches per scale (framework), then per grade "
     "over every page. Each judgment says where it comes from (`source_kind`, `source_url`) "
     "and, where a second source states it too, what that source says (`cross_check`).",
     responses=list_responses(400),
