@@ -190,9 +190,22 @@ class Judgment(SQLModel, table=True):
     carried_over_sentence: str | None = None
     line: int = Field(description="The line of the report or grade-record file stating it.")
     source_url: str | None = Field(default=None, description="The page stating the grade.")
-    # Another source's word on the same judgment (the report wins; see app/ingest/grades).
-    checked_source_url: str | None = None
-    checked_grade_id: str | None = None
+
+
+class JudgmentCheck(SQLModel, table=True):
+    """Another source's word on a judgment held from a report (the report wins).
+
+    One row per (judgment, page): several grade-record files may state the same grade.
+    Written by app/ingest/grade_load.py; kept when the report is loaded again.
+    """
+
+    __tablename__ = "judgment_check"
+
+    judgment_id: str = Field(foreign_key="judgment.id", ondelete="CASCADE", primary_key=True)
+    source_url: str = Field(primary_key=True)
+    grade_id: str = Field(description="The grade that page states, on the judgment's scale.")
+    source_file: str
+    line: int
 
 
 class Summary(SQLModel, table=True):

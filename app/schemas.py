@@ -93,7 +93,9 @@ class CrossCheck(_Public):
 
     source_url: str = Field(description="The other page that states a grade for it.")
     grade: str = Field(description="The grade that page states, on the same scale.")
-    agrees: bool = Field(description="False: the sources disagree; `grade` above is kept.")
+    agrees: bool = Field(
+        description="False: this page disagrees; the judgment's own grade (the report's) is kept."
+    )
 
 
 class JudgmentPublic(_Public):
@@ -116,8 +118,8 @@ class JudgmentPublic(_Public):
         "stated on an HMICFRS assessment page; no findings text)."
     )
     source_url: str | None = Field(description="The page that states this grade.")
-    cross_check: CrossCheck | None = Field(
-        description="What a second source says of the same judgment, if one does."
+    cross_checks: list[CrossCheck] = Field(
+        description="What other sources say of the same judgment (empty when none does)."
     )
 
 
@@ -141,7 +143,7 @@ class JudgmentBrief(_Public):
     carried_over: bool
     carried_over_sentence: str | None
     source_url: str | None
-    cross_check: CrossCheck | None
+    cross_checks: list[CrossCheck]
 
 
 class ScopeEntryPublic(_Public):
@@ -289,7 +291,7 @@ class HistoryPoint(_Public):
     )
     source_kind: str
     source_url: str | None
-    cross_check: CrossCheck | None
+    cross_checks: list[CrossCheck]
 
 
 class HistoryLine(_Public):

@@ -421,7 +421,7 @@ EXAMPLES: dict[str, Any] = {
                     "carried_over": False,
                     "carried_over_sentence": None,
                     "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                    "cross_check": None,
+                    "cross_checks": [],
                 },
                 "summary": [
                     "Overall, West Midlands Police is effective at "
@@ -465,7 +465,7 @@ EXAMPLES: dict[str, Any] = {
                             "carried "
                             "over.",
                             "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                            "cross_check": None,
+                            "cross_checks": [],
                         },
                         "summary": [
                             "This question was not subject to "
@@ -514,7 +514,7 @@ EXAMPLES: dict[str, Any] = {
                             "carried "
                             "over.",
                             "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                            "cross_check": None,
+                            "cross_checks": [],
                         },
                         "summary": [
                             "This question was not subject to "
@@ -546,7 +546,7 @@ EXAMPLES: dict[str, Any] = {
                     "carried_over": False,
                     "carried_over_sentence": None,
                     "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                    "cross_check": None,
+                    "cross_checks": [],
                 },
                 "summary": [
                     "West Midlands Police is good at operating efficiently and sustainably.",
@@ -605,7 +605,7 @@ EXAMPLES: dict[str, Any] = {
                             "carried "
                             "forw…",
                             "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                            "cross_check": None,
+                            "cross_checks": [],
                         },
                         "summary": [
                             "Last year, we inspected how well "
@@ -646,7 +646,7 @@ EXAMPLES: dict[str, Any] = {
                             "carried_over": False,
                             "carried_over_sentence": None,
                             "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                            "cross_check": None,
+                            "cross_checks": [],
                         },
                         "summary": [
                             "West Midlands Police is "
@@ -727,7 +727,7 @@ EXAMPLES: dict[str, Any] = {
                         "comparable_with_previous": None,
                         "source_kind": "report",
                         "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                        "cross_check": None,
+                        "cross_checks": [],
                     }
                 ],
             },
@@ -749,7 +749,7 @@ EXAMPLES: dict[str, Any] = {
                         "comparable_with_previous": None,
                         "source_kind": "report",
                         "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                        "cross_check": None,
+                        "cross_checks": [],
                     }
                 ],
             },
@@ -777,7 +777,7 @@ EXAMPLES: dict[str, Any] = {
                 "carried_over_sentence": None,
                 "source_kind": "report",
                 "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                "cross_check": None,
+                "cross_checks": [],
             },
             {
                 "id": "west-midlands-2018-19.meeting-current-demands",
@@ -800,7 +800,7 @@ EXAMPLES: dict[str, Any] = {
                 "year’s grade would be carried forw…",
                 "source_kind": "report",
                 "source_url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/west-midlands/",
-                "cross_check": None,
+                "cross_checks": [],
             },
         ],
         "facets": {"grade": {"peel-2018-19": {"requires-improvement": 3}}},
@@ -979,7 +979,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 1,
                 "kind": "catalogue.updated",
                 "inspection": None,
-                "occurred_at": "2026-11-26T15:03:10.363659Z",
+                "occurred_at": "2026-11-26T15:11:59.231039Z",
                 "href": "/v1/frameworks",
             },
             {
@@ -987,7 +987,7 @@ EXAMPLES: dict[str, Any] = {
                 "version": 2,
                 "kind": "inspection.created",
                 "inspection": "west-midlands-2018-19",
-                "occurred_at": "2026-11-26T15:03:10.440552Z",
+                "occurred_at": "2026-11-26T15:11:59.308853Z",
                 "href": "/v1/inspections/west-midlands-2018-19",
             },
         ],

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from app import schemas
-from app.models import ActionItem, Finding, Force, Framework, Grade, Judgment, Question
+from app.models import (
+    ActionItem,
+    Finding,
+    Force,
+    Framework,
+    Grade,
+    Judgment,
+    JudgmentCheck,
+    Question,
+)
 from app.services.comparison import FrameworkGrid
 from app.services.findings import FindingRow, ItemRow
 from app.services.inspections import InspectionRow, ReportCard
@@ -71,17 +80,18 @@ def _inspection_fields(row: InspectionRow) -> dict:
     }
 
 
-def cross_check(row: Judgment) -> schemas.CrossCheck | None:
-    if row.checked_source_url is None or row.checked_grade_id is None:
-        return None
-    return schemas.CrossCheck(
-        source_url=row.checked_source_url,
-        grade=row.checked_grade_id,
-        agrees=row.checked_grade_id == row.grade_id,
-    )
+def cross_checks(row: Judgment, checks: list[JudgmentCheck]) -> list[schemas.CrossCheck]:
+    return [
+        schemas.CrossCheck(
+            source_url=check.source_url, grade=check.grade_id, agrees=check.grade_id == row.grade_id
+        )
+        for check in checks
+    ]
 
 
-def judgment(row: Judgment, grade: Grade, source_kind: str) -> schemas.JudgmentPublic:
+def judgment(
+    row: Judgment, grade: Grade, source_kind: str, checks: list[JudgmentCheck]
+) -> schemas.JudgmentPublic:
     return schemas.JudgmentPublic(
         id=row.id,
         inspection=row.inspection_id,
@@ -97,11 +107,12 @@ def judgment(row: Judgment, grade: Grade, source_kind: str) -> schemas.JudgmentP
         carried_over_sentence=row.carried_over_sentence,
         source_kind=source_kind,
         source_url=row.source_url,
-        cross_check=cross_check(row),
+        cross_checks=cross_checks(row, checks),
     )
 
 
-def _brief(pair: tuple[Judgment, Grade] | None) -> schemas.JudgmentBrief | None:
+def _brief(card: ReportCard, subject: str) -> schemas.JudgmentBrief | None:
+    pair = card.judgments.get(subject)
     if pair is None:
         return None
     row, grade = pair
@@ -112,7 +123,7 @@ def _brief(pair: tuple[Judgment, Grade] | None) -> schemas.JudgmentBrief | None:
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,
         source_url=row.source_url,
-        cross_check=cross_check(row),
+        cross_checks=cross_checks(row, card.checks.get(row.id, [])),
     )
 
 
@@ -143,7 +154,7 @@ def report_card(card: ReportCard) -> schemas.InspectionCard:
                     name=q.name,
                     heading=section.heading if section else None,
                     page=section.page if section else None,
-                    judgment=_brief(card.judgments.get(q.id)),
+                    judgment=_brief(card, q.id),
                     summary=list(section.paragraphs) if section else [],
                     counts=_counts(card, q.id),
                     findings=f"{V1}/findings?{query}",
@@ -155,7 +166,7 @@ def report_card(card: ReportCard) -> schemas.InspectionCard:
                 pillar=pillar.id,
                 name=pillar.name,
                 headline_question=pillar.headline_question,
-                judgment=_brief(card.judgments.get(pillar.id)),
+                judgment=_brief(card, pillar.id),
                 summary=list(summary.paragraphs) if summary else [],
                 questions=questions,
             )
@@ -224,6 +235,7 @@ def force_history(
     force: Force,
     entries: list[HistoryEntry],
     held: list[InspectionRow],
+    checks: dict[str, list[JudgmentCheck]],
     *,
     note: str,
 ) -> schemas.ForceHistory:
@@ -255,7 +267,7 @@ def force_history(
                 else previous.scale == j.framework_id,
                 source_kind=entry.source_kind,
                 source_url=j.source_url,
-                cross_check=cross_check(j),
+                cross_checks=cross_checks(j, checks.get(j.id, [])),
             )
         )
     return schemas.ForceHistory(

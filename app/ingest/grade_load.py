@@ -7,9 +7,9 @@ Records are grouped into inspections (force x framework, the same ids reports ma
   records, `source_kind = 'assessment-page'`, one judgment per record with its page;
   the same records again change nothing (not even the data version);
 - an inspection built from a report: the report wins. Each record is compared with the
-  report's judgment of the same pillar or question and stored beside it as a cross-check
-  (`checked_source_url`, `checked_grade_id`); a disagreement is returned as a warning
-  naming the file and line, and the API shows it on the judgment.
+  report's judgment of the same pillar or question and stored beside it as a check
+  (`judgment_check`, one per page); a disagreement is returned as a warning naming the
+  file and line, and the API shows it on the judgment (`cross_checks`).
 
 Questions of frameworks whose catalogue lists none (2014-2017) are added from the
 records' wording.
@@ -31,7 +31,7 @@ from app.db import writing
 from app.ingest.grades import GradeRecord
 from app.ingest.load import LoadError, Row, complete, insert_rows, stored_rows, table_of
 from app.ingest.parse import slugify
-from app.models import Force, Framework, Inspection, Judgment, Question
+from app.models import Force, Framework, Inspection, Judgment, JudgmentCheck, Question
 from app.services.data_version import record_change
 
 ASSESSMENT_PAGE = "assessment-page"
@@ -142,9 +142,19 @@ def _cross_check(
     path: Path,
     result: GradesResult,
 ) -> None:
-    table = table_of(Judgment)
-    judgments = stored_rows(session, Judgment, table.c.inspection_id == inspection.id)
-    by_subject = {row["subject"]: row for row in judgments.values()}
+    judgments = table_of(Judgment)
+    by_subject = {
+        row["subject"]: row
+        for row in stored_rows(
+            session, Judgment, judgments.c.inspection_id == inspection.id
+        ).values()
+    }
+    checks = table_of(JudgmentCheck)
+    stored = stored_rows(
+        session,
+        JudgmentCheck,
+        checks.c.judgment_id.in_([row["id"] for row in by_subject.values()]),
+    )
     changed = False
     for record in group:
         result.checked += 1
@@ -162,10 +172,29 @@ def _cross_check(
                 f"{judgment['grade_id']!r}, {record.source_url} says {record.grade!r}; the "
                 "report's grade is kept"
             )
-        check = {"checked_source_url": record.source_url, "checked_grade_id": record.grade}
-        if any(judgment[k] != v for k, v in check.items()):
-            session.execute(table.update().where(table.c.id == judgment["id"]).values(**check))
-            changed = True
+        check = complete(
+            JudgmentCheck,
+            {
+                "judgment_id": judgment["id"],
+                "source_url": record.source_url,
+                "grade_id": record.grade,
+                "source_file": path.name,
+                "line": record.line,
+            },
+        )
+        existing = stored.get((judgment["id"], record.source_url))
+        # One row per page: a second file quoting the same page and grade adds nothing
+        # (the first file and line that stated it stay recorded).
+        if existing is not None and existing["grade_id"] == record.grade:
+            continue
+        if existing is None:
+            insert_rows(session, JudgmentCheck, [check])
+        else:
+            where = (checks.c.judgment_id == judgment["id"]) & (
+                checks.c.source_url == record.source_url
+            )
+            session.execute(checks.update().where(where).values(**check))
+        changed = True
     if changed:
         result.data_version = record_change(
             session, "inspection.replaced", inspection_id=inspection.id

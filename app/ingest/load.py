@@ -34,6 +34,7 @@ from app.models import (
     GlossaryTerm,
     Inspection,
     Judgment,
+    JudgmentCheck,
     ScopeEntry,
     Summary,
 )
@@ -54,9 +55,6 @@ CHILD_TABLES: tuple[type[SQLModel], ...] = (
 )
 # Compared to decide "unchanged", but never part of the content.
 _BOOKKEEPING = ("loaded_at", "data_version")
-# A judgment's cross-check is another source's word (app/ingest/grade_load.py), not the
-# report's: kept when the report is loaded again, and never a reason to reload it.
-CROSS_CHECK = ("checked_source_url", "checked_grade_id")
 
 
 class LoadError(ValueError):
@@ -362,9 +360,6 @@ def _children_stored(session: Session, inspection_id: str, rows: _Rows) -> bool:
     """Whether every row the document makes is stored already, and nothing else is."""
     for model, wanted in rows.children.items():
         stored = stored_rows(session, model, table_of(model).c.inspection_id == inspection_id)
-        if model is Judgment:
-            stored = {key: _without_check(row) for key, row in stored.items()}
-            wanted = [_without_check(row) for row in wanted]
         if stored != {primary_key(model, row): row for row in wanted}:
             return False
     terms = table_of(GlossaryTerm)
@@ -372,17 +367,15 @@ def _children_stored(session: Session, inspection_id: str, rows: _Rows) -> bool:
     return stored_terms == {(t["id"],): t for t in rows.terms}
 
 
-def _without_check(row: Row) -> Row:
-    return {k: v for k, v in row.items() if k not in CROSS_CHECK}
-
-
-def _keep_checks(session: Session, inspection_id: str, judgments: list[Row]) -> None:
-    """Carry the stored judgments' cross-checks over to the rows replacing them."""
-    table = table_of(Judgment)
-    stored = stored_rows(session, Judgment, table.c.inspection_id == inspection_id)
-    checks = {row["subject"]: {k: row[k] for k in CROSS_CHECK} for row in stored.values()}
-    for row in judgments:
-        row.update(checks.get(row["subject"], {}))
+def _stored_checks(session: Session, inspection_id: str) -> list[Row]:
+    """Other sources' checks of this inspection's judgments (app/ingest/grade_load.py):
+    not the report's content, so kept across a reload of it (the judgment ids are
+    natural keys, so they find their judgments again)."""
+    checks, judgments = table_of(JudgmentCheck), table_of(Judgment)
+    of_inspection = select(judgments.c.id).where(judgments.c.inspection_id == inspection_id)
+    return list(
+        stored_rows(session, JudgmentCheck, checks.c.judgment_id.in_(of_inspection)).values()
+    )
 
 
 def _counts(rows: _Rows) -> dict[str, int]:
@@ -481,8 +474,7 @@ def _load(
         session, f"inspection.{status}", inspection_id=iid, content_sha256=source.sha256
     )
     rows.inspection["data_version"] = version
-    if stored is not None and stored["source_kind"] == rows.inspection["source_kind"]:
-        _keep_checks(session, iid, rows.children[Judgment])
+    checks = _stored_checks(session, iid) if stored is not None else []
     for model in reversed(CHILD_TABLES):
         session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
     if stored is None:
@@ -493,5 +485,7 @@ def _load(
     for model in CHILD_TABLES:
         insert_rows(session, model, rows.children[model])
     _delete_orphan_terms(session)
+    judged = {row["id"] for row in rows.children[Judgment]}
+    insert_rows(session, JudgmentCheck, [c for c in checks if c["judgment_id"] in judged])
     search_index.replace_inspection(session, iid, rows.search)
     return LoadResult(iid, status, _counts(rows), version, previous)

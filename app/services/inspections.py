@@ -18,11 +18,13 @@ from app.models import (
     Grade,
     Inspection,
     Judgment,
+    JudgmentCheck,
     Pillar,
     Question,
     ScopeEntry,
     Summary,
 )
+from app.services.judgments import checks_of
 from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
@@ -84,6 +86,7 @@ class ReportCard:
     questions: list[Question]
     judgments: dict[str, tuple[Judgment, Grade]]  # by subject (question or pillar id)
     summaries: dict[str, Summary]  # by subject
+    checks: dict[str, list[JudgmentCheck]] = field(default_factory=dict)  # by judgment id
     findings: Counter[str] = field(default_factory=Counter)  # by question
     items: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (question, kind)
 
@@ -120,12 +123,14 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         .where(ActionItem.inspection_id == inspection_id)
         .group_by(ActionItem.question_id, ActionItem.kind)
     ).all()
+    judged = {j.subject: (j, g) for j, g in judgments}
     return ReportCard(
         row=row,
         scope=list(scope),
         pillars=list(pillars),
         questions=list(questions),
-        judgments={j.subject: (j, g) for j, g in judgments},
+        judgments=judged,
+        checks=checks_of(session, [j.id for j, _ in judged.values()]),
         summaries={s.subject: s for s in summaries},
         findings=Counter({question: n for question, n in finding_counts}),
         items=Counter({(question, kind): n for question, kind, n in item_counts}),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.models import Framework, Grade, Inspection, Judgment, Pillar, Question
+from app.models import Framework, Grade, Inspection, Judgment, JudgmentCheck, Pillar, Question
 from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 JUDGMENT_SORTS = (
@@ -138,3 +138,18 @@ def force_history(session: Session, force_id: str) -> list[HistoryEntry]:
         HistoryEntry(judgment, grade, framework, question_name or pillar_name, source_kind)
         for judgment, grade, source_kind, framework, pillar_name, question_name in rows
     ]
+
+
+def checks_of(session: Session, judgment_ids: Sequence[str]) -> dict[str, list[JudgmentCheck]]:
+    """Other sources' checks of these judgments, by judgment id, in one query."""
+    if not judgment_ids:
+        return {}
+    rows = session.execute(
+        select(JudgmentCheck)
+        .where(JudgmentCheck.judgment_id.in_(list(judgment_ids)))
+        .order_by(JudgmentCheck.judgment_id, JudgmentCheck.source_url)
+    ).scalars()
+    found: dict[str, list[JudgmentCheck]] = {}
+    for check in rows:
+        found.setdefault(check.judgment_id, []).append(check)
+    return found

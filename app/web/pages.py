@@ -137,9 +137,9 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
     held, _ = inspections.list_inspections(
         session, force=force_id, sort=[("framework", False)], limit=1000, offset=0
     )
-    history = present.force_history(
-        force, judgments.force_history(session, force_id), held, note=""
-    )
+    entries = judgments.force_history(session, force_id)
+    checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
+    history = present.force_history(force, entries, held, checks, note="")
     names: dict[tuple[str, str], str] = {}
     pillars_of: dict[str, set[str]] = {}
     for row in held:

@@ -45,7 +45,10 @@ def _all_items(api: Api, url: str, **params: object) -> tuple[list[dict], int]:
     return page["items"], page["count"]
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+EMPTY_LIST = ("", "[]")
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """A JSON item as the CSV cells it should become (independent of app/api/formats.py)."""
     if isinstance(value, dict):
         cells: dict[str, str] = {}
@@ -55,6 +58,8 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
     name = prefix.rstrip(".")
     if value is None:
         return {name: ""}
+    if value == []:  # no element to tell a list of strings ('') from one of objects ('[]')
+        return {name: EMPTY_LIST}
     if isinstance(value, list):
         if all(isinstance(v, str) for v in value):
             return {name: "\n\n".join(value)}
@@ -92,7 +97,9 @@ def test_csv_rows_are_the_json_items(api: Api, url: str) -> None:
     assert len(rows) == count
     for row, item in zip(rows, items, strict=True):
         for key, value in _flatten(item).items():
-            if key in row:
+            if value == EMPTY_LIST:
+                assert row[key] in EMPTY_LIST, key
+            elif key in row:
                 assert row[key] == value, key
             else:  # a null object: its dotted columns are empty
                 nested = [column for column in row if column.startswith(f"{key}.")]

@@ -20,8 +20,8 @@ from app.ingest.parse import slugify
 from app.ingest.reference import default_reference
 from app.main import create_app
 from tests.conftest import BACKENDS, fresh_database
-from tests.helpers import dump, run_cli
-from tests.reports import ROOT, seed_document
+from tests.helpers import changed_report_text, dump, run_cli
+from tests.reports import ROOT, SEED_REPORT, seed_document
 
 REFERENCE = ROOT / "reference"
 PILLAR_GRADES = REFERENCE / "peel-2018-19-pillar-grades.csv"
@@ -70,11 +70,11 @@ def test_every_row_of_the_pillar_grades_loads_with_its_source(seeded) -> None:
             assert judgment["grade"] == slugify(row[pillar])
             if row["force_id"] == report_force:  # the report wins, the page is its check
                 assert judgment["source_kind"] == "report"
-                assert judgment["cross_check"] == {
+                assert {
                     "source_url": row["source_url"],
                     "grade": slugify(row[pillar]),
                     "agrees": True,
-                }
+                } in judgment["cross_checks"]
             else:
                 assert judgment["source_kind"] == "assessment-page"
                 assert judgment["source_url"] == row["source_url"]
@@ -162,9 +162,21 @@ def test_the_report_and_the_history_agree_for_the_reports_year(seeded) -> None:
     judgments = client.get(
         "/v1/judgments", params={"inspection": document.inspection_id, "limit": 100}
     ).json()["items"]
-    checked = [j for j in judgments if j["cross_check"] is not None]
-    assert len(checked) == len(same_year)
-    assert all(j["cross_check"]["agrees"] for j in checked)
+    checks = {
+        (j["pillar"], j["question"], c["source_url"]): c
+        for j in judgments
+        for c in j["cross_checks"]
+    }
+    frameworks = default_reference().frameworks
+    for row in same_year:  # every row of the report's year is a check of the report
+        framework = frameworks[row["framework"]]
+        if row["level"] == "pillar":
+            key = (framework.pillar_for(row["area"]).id, None, row["source_url"])
+        else:
+            question = next(q for q in framework.questions if q.official_question == row["area"])
+            key = (question.pillar, question.id, row["source_url"])
+        assert checks[key]["agrees"], key
+    assert all(c["agrees"] for c in checks.values())
     _client, _engine, _url, seed_run = seeded
     assert "WARNING" not in seed_run.stderr
 
@@ -198,7 +210,7 @@ def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp
         judgments = client.get(
             "/v1/judgments", params={"inspection": document.inspection_id, "limit": 100}
         ).json()["items"]
-        disagreeing = [j for j in judgments if j["cross_check"] and not j["cross_check"]["agrees"]]
+        disagreeing = [j for j in judgments if any(not c["agrees"] for c in j["cross_checks"])]
         assert len(disagreeing) == 1
         assert disagreeing[0]["grade"] == slugify(original)  # the report's grade is kept
     finally:  # put the agreeing history back for the other tests of this module
@@ -230,6 +242,25 @@ def test_peel_load_warns_of_a_disagreement_on_stderr(seeded, tmp_path: Path) -> 
         assert "1 disagreeing" in result.stdout
     finally:
         assert run_cli("seed", database_url=url).returncode == 0
+
+
+def test_a_reloaded_report_keeps_the_other_sources_checks(seeded, tmp_path: Path) -> None:
+    client, _engine, url, _ = seeded
+    document = seed_document()
+    text, question, grade = changed_report_text(document, SEED_REPORT.read_text(encoding="utf-8"))
+    changed = tmp_path / SEED_REPORT.name
+    changed.write_text(text, encoding="utf-8")
+    try:
+        result = run_cli("load", str(changed), "--force", document.force.id, database_url=url)
+        assert result.returncode == 0, result.stderr
+        judgment = client.get(
+            "/v1/judgments", params={"inspection": document.inspection_id, "question": question}
+        ).json()["items"][0]
+        assert judgment["grade"] == grade  # the report (changed) wins...
+        assert judgment["cross_checks"]  # ...and the pages' word on it is still there,
+        assert not any(c["agrees"] for c in judgment["cross_checks"])  # now disagreeing
+    finally:
+        assert run_cli("load", str(SEED_REPORT), database_url=url).returncode == 0
 
 
 def test_seeding_everything_again_changes_nothing(seeded) -> None:

@@ -114,4 +114,5 @@ def get_force_history(session: SessionDep, force: ForceDep) -> schemas.ForceHist
     held, _ = inspections.list_inspections(
         session, force=force.id, sort=[("framework", False)], limit=1000, offset=0
     )
-    return present.force_history(force, entries, held, note=HISTORY_NOTE)
+    checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
+    return present.force_history(force, entries, held, checks, note=HISTORY_NOTE)

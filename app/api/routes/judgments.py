@@ -30,7 +30,7 @@ YEAR = r"^\d{4}([/-]\d{2})?$"
     "effectiveness grade. Every grade comes with its `scale` (the framework): grades of "
     "different frameworks are not comparable. `facets.grade` counts the matches per scale (framework), then per grade "
     "over every page. Each judgment says where it comes from (`source_kind`, `source_url`) "
-    "and, where a second source states it too, what that source says (`cross_check`).",
+    "and, where a second source states it too, what each says (`cross_checks`).",
     responses=list_responses(400),
 )
 def list_judgments(
@@ -90,6 +90,7 @@ def judgments_source(
         rows, count = judgments.list_judgments(
             session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
         )
-        return [present.judgment(j, g, kind) for j, g, kind in rows], count
+        checks = judgments.checks_of(session, [j.id for j, _, _ in rows])
+        return [present.judgment(j, g, kind, checks.get(j.id, [])) for j, g, kind in rows], count
 
     return Source("judgments", schemas.JudgmentPublic, fetch)
