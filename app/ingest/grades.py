@@ -65,23 +65,26 @@ def read_grade_records(
     """Every record of the file, checked; GradeRecordError at the first that is not."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-            header = list(rows[0].keys()) if rows else []
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            # A short row leaves cells None, a long one adds a None key: both read as
+            # empty, so a cell that matters fails its own check with its line.
+            rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
     except (OSError, UnicodeDecodeError) as error:
         raise GradeRecordError(path, 1, f"cannot read: {error}") from None
-    reader = _Reader(path, reference)
+    checker = _Reader(path, reference)
     if header[: len(LONG_COLUMNS)] == LONG_COLUMNS:
-        records = [reader.long_row(row, n) for n, row in enumerate(rows, start=2)]
+        records = [checker.long_row(row, n) for n, row in enumerate(rows, start=2)]
     elif "force_id" in header and "source_url" in header:
         if framework is None:
             raise GradeRecordError(path, 1, "a file of pillar columns needs its framework")
-        fw = reader.framework(framework, 1)
+        fw = checker.framework(framework, 1)
         columns = [c for c in header if c not in WIDE_FIXED]
         for column in columns:
             if fw.pillar_for(column) is None and not any(p.id == column for p in fw.pillars):
                 raise GradeRecordError(path, 1, f"{column!r} is not a pillar of {fw.id}")
         records = [
-            reader.record(row["force_id"], fw, "pillar", column, row[column], row, n)
+            checker.record(row["force_id"], fw, "pillar", column, row[column], row, n)
             for n, row in enumerate(rows, start=2)
             for column in columns
             if row[column].strip()

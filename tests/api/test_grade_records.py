@@ -4,6 +4,7 @@ Midlands' history. Expectations are read from the files themselves, never hand-c
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -322,3 +323,26 @@ def test_a_grades_only_inspection_says_it_holds_no_findings(seeded) -> None:
         answer = client.get(url, params={"inspection": inspection})
         assert answer.status_code == 404
         assert answer.json()["type"].endswith("/findings-not-held")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "force_id,framework,level,area,grade,source_url\nwest-midlands,peel-2015\n",
+        "force_id,effectiveness,source_url\nwest-midlands\n",
+        "force_id,framework,level,area,grade,source_url\nwest-midlands,peel-2015,pillar,x,good,"
+        "https://example.invalid/\n",
+        "\x00\x01binary",
+    ],
+    ids=["empty", "short-long-row", "short-wide-row", "unknown-pillar", "binary"],
+)
+def test_malformed_grade_files_fail_with_a_line_not_a_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "grades.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        records = read_grade_records(path, default_reference(), framework=FRAMEWORK)
+    except GradeRecordError as error:
+        assert re.match(rf"{re.escape(str(path))}:\d+: ", str(error))
+    else:
+        assert records == []  # a wide row with no grade cells states nothing
