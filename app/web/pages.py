@@ -78,7 +78,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     return _page(
         request,
         "index.html",
-        compared=sorted(scales),
+        compared=sorted({(e.row.framework.id, e.row.framework.name) for e in latest.values()}),
         forces=forces,
         latest=latest,
         columns=columns,
