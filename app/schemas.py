@@ -123,19 +123,6 @@ class JudgmentPublic(_Public):
     )
 
 
-class JudgmentPage(_Public):
-    count: int = Field(description="How many items match, on every page together.")
-    limit: int
-    offset: int
-    next: str | None = Field(description="The next page's URL, or null on the last page.")
-    previous: str | None = Field(description="The previous page's URL, or null on the first.")
-    items: list[JudgmentPublic]
-    facets: dict[str, dict[str, dict[str, int]]] = Field(
-        description="`grade`: matching judgments per scale (framework id), then per grade "
-        "slug: grades of different scales are never counted together."
-    )
-
-
 class JudgmentBrief(_Public):
     grade: str
     grade_rank: int | None

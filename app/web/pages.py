@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
 
 from app.api import present
 from app.api.conditional import conditional_get
@@ -55,11 +54,6 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 
 def _not_found(request: Request, what: str, value: str) -> HTMLResponse:
     return _page(request, "not_found.html", 404, what=what, value=value)
-
-
-def _scale(session: Session, framework_id: str) -> list[Grade]:
-    grades, _, _ = catalogue.framework_catalogue(session, framework_id)
-    return grades
 
 
 @router.get("/")
@@ -103,7 +97,7 @@ def _card_page(
     if card is None:
         return _not_found(request, "inspection", inspection_id)
     public = present.report_card(card)
-    grades = _scale(session, public.framework.id)
+    grades, _, _ = catalogue.framework_catalogue(session, public.framework.id)
     others, _ = inspections.list_inspections(
         session, force=public.force.id, sort=[("framework", True)], limit=100, offset=0
     )

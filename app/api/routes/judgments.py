@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from sqlmodel import Session
 
 from app import schemas
@@ -20,6 +21,15 @@ from app.services.judgments import JudgmentFilters
 router = APIRouter(prefix="/v1", tags=["judgments"], responses=data_responses())
 
 YEAR = r"^\d{4}([/-]\d{2})?$"
+
+
+class JudgmentPage(Page[schemas.JudgmentPublic]):
+    """A page of judgments with grade counts over every page."""
+
+    facets: dict[str, dict[str, dict[str, int]]] = Field(
+        description="`grade`: matching judgments per scale (framework id), then per grade "
+        "slug: grades of different scales are never counted together."
+    )
 
 
 @router.get(
@@ -59,7 +69,7 @@ def list_judgments(
         str | None,
         sort_query(judgments.JUDGMENT_SORTS, "inspection,pillar,question"),
     ] = None,
-) -> schemas.JudgmentPage:
+) -> JudgmentPage:
     filters = JudgmentFilters(
         force=force,
         inspection=inspection,
@@ -74,7 +84,7 @@ def list_judgments(
     answer = listing.answer(judgments_source(filters, sort))
     if not isinstance(answer, Page):  # CSV or NDJSON: the items alone
         return answer
-    return schemas.JudgmentPage(
+    return JudgmentPage(
         **dict(answer), facets={"grade": judgments.grade_facets(listing.session, filters)}
     )
 
