@@ -89,7 +89,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             return status
     engine.dispose()
     # Graceful shutdown (uvicorn): on SIGTERM/SIGINT stop accepting, finish what is in
-    # flight within the timeout, run the app's shutdown (which closes the pool), exit 0.
+    # flight within the timeout, run the app's shutdown (which closes the pool), then end
+    # the process with the signal it caught.
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,
@@ -200,7 +201,8 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
-    """Migrate, upsert the catalogue, load every report of the manifest; 2 if any failed."""
+    """Migrate, upsert the catalogue, load every source of the manifest (report texts and
+    grade-record files, in its order); 2 if any failed."""
     from app.config import get_settings
     from app.db import migrate
     from app.ingest.catalogue import sync_catalogue
@@ -248,7 +250,7 @@ def _load_grades(engine: Engine, source: ReportSource, progress: Progress) -> st
                 raise GradeRecordError(
                     source.path,
                     stray.line,
-                    f"force {stray.force!r}, the manifest says {source.force!r}",
+                    f"force {stray.force!r}, but this file is given as {source.force!r}'s",
                 )
         result = load_grade_records(engine, records, source.path, licence=source.licence)
     except (GradeRecordError, LoadError) as error:

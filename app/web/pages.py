@@ -19,7 +19,7 @@ from app.api import present
 from app.api.conditional import conditional_get
 from app.api.deps import SessionDep
 from app.api.routes.search import hit_href
-from app.models import ITEM_KINDS, Grade
+from app.models import Grade
 from app.services import catalogue, comparison, inspections, judgments
 from app.services import search as search_service
 from app.web.marks import marked_segments
@@ -109,7 +109,6 @@ def _card_page(
         legend=grades,
         columns=max((len(p.questions) for p in public.pillars), default=0),
         others=[row for row in others if row.inspection.id != inspection_id],
-        item_kinds=ITEM_KINDS,
         **extra,
     )
 
@@ -125,12 +124,12 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
     force = catalogue.get_force(session, force_id)
     if force is None:
         return _not_found(request, "force", force_id)
-    latest = inspections.latest_by_force(session).get(force_id)
-    if latest is None:
-        return _page(request, "no_inspection.html", force=force)
+    # Oldest first: year labels sort in time order, one inspection per framework.
     held, _ = inspections.list_inspections(
         session, force=force_id, sort=[("framework", False)], limit=1000, offset=0
     )
+    if not held:
+        return _page(request, "no_inspection.html", force=force)
     entries = judgments.force_history(session, force_id)
     checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
     history = present.force_history(force, entries, held, checks, note="")
@@ -143,7 +142,7 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
     return _card_page(
         request,
         session,
-        latest.row.inspection.id,
+        held[-1].inspection.id,
         history=history,
         history_grade_names=names,
         history_pillars=pillars_of,

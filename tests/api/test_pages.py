@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app.ingest.reference import default_reference
 from app.web.marks import marked_segments
 from tests.api.conftest import Api, StatementCounter
 from tests.reports import seed_document
@@ -84,3 +85,11 @@ def test_pages_have_a_language_one_main_heading_and_labelled_inputs(api: Api) ->
         assert '<meta name="viewport"' in html, url
         for control in re.findall(r'<input[^>]*id="([^"]+)"', html):
             assert f'<label for="{control}"' in html, (url, control)
+
+
+def test_a_force_with_no_inspection_says_so(api: Api) -> None:
+    held = {seed_document().force.id}
+    other = next(f.id for f in default_reference().forces if f.id not in held)
+    answer = api.get(f"/forces/{other}")
+    assert answer.status_code == 200
+    assert "No inspection of this force is held yet." in answer.text
