@@ -22,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.asgi import header
 from app.logs import request_id
 
 METRICS_PATH = "/metrics"
@@ -83,8 +84,8 @@ class Observer:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        given = _header(scope, b"x-request-id")
-        rid = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        given = (header(scope, b"x-request-id") or b"").decode("latin-1")
+        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
         status = 500  # if the app fails before it starts a response
         echoed = (b"x-request-id", rid.encode())
@@ -150,10 +151,3 @@ class Observer:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None

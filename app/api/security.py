@@ -30,6 +30,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.asgi import header
 from app.api.auth import ApiKey, identify
 from app.api.problems import problem_response
 
@@ -114,13 +115,6 @@ class TokenBuckets:
         return wait
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value
-    return None
-
-
 class Guard:
     """The outermost ASGI layer: limits, CORS and security headers (see the module).
 
@@ -176,7 +170,7 @@ class Guard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        if method == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+        if method == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
             await self._preflight(scope, send)
             return
         if len(scope["query_string"]) > self.max_query_bytes:
@@ -202,7 +196,7 @@ class Guard:
 
     async def _preflight(self, scope: Scope, send: Send) -> None:
         """204; with allow headers only when the method asked for is a read."""
-        requested = _header(scope, b"access-control-request-method") or b""
+        requested = header(scope, b"access-control-request-method") or b""
         headers = list(_SECURITY_HEADERS)
         if requested.decode("latin-1").strip().upper() in READ_METHODS:
             headers += _PREFLIGHT_READ_HEADERS
@@ -218,11 +212,11 @@ class Guard:
 
     def _key_name(self, scope: Scope) -> str | None:
         """'key:<name>' for a request presenting a configured API key, else None."""
-        authorization = _header(scope, b"authorization") or b""
+        authorization = header(scope, b"authorization") or b""
         scheme, _, credentials = authorization.decode("latin-1").partition(" ")
         presented = credentials.strip() if scheme.lower() == "bearer" else ""
         if not presented:
-            presented = (_header(scope, b"x-api-key") or b"").decode("latin-1")
+            presented = (header(scope, b"x-api-key") or b"").decode("latin-1")
         key = identify(presented, self.api_keys) if presented else None
         return f"key:{key.name}" if key else None
 
@@ -230,7 +224,7 @@ class Guard:
         """The client's address: the ASGI scope's, or with `trust_forwarded_for` the
         address the proxy in front appended last to X-Forwarded-For."""
         if self.trust_forwarded_for:
-            forwarded = _header(scope, b"x-forwarded-for")
+            forwarded = header(scope, b"x-forwarded-for")
             if forwarded:
                 return "ip:" + forwarded.decode("latin-1").rsplit(",", 1)[-1].strip()
         client = scope.get("client")
