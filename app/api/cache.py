@@ -27,14 +27,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.asgi import header
 from app.api.conditional import etag_matches, etag_version
 from app.api.formats import negotiate
 from app.services.data_version import version_row
 
-# The JSON under /v1/ and the HTML pages (app/web): both are determined by the data
-# version, the URL and the negotiated format.
-CACHED_PREFIXES = ("/v1/", "/forces/", "/inspections/", "/frameworks/", "/search")
-CACHED_PATHS = frozenset({"/"})
+# What is kept: a complete 200 of these types whose ETag names a data version (the
+# reads under /v1/ and the HTML pages set one: app/api/conditional.py). Anything else
+# (docs, static files, health, exports) passes through and is never stored.
 CACHED_TYPES = (b"application/json", b"text/html")
 MAX_ENTRY_BYTES = 1024 * 1024
 _SKIPPED_HEADERS = {b"date", b"server", b"content-length"}
@@ -141,10 +141,6 @@ class ResponseStore:
             self._bytes -= evicted.size
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    return next((value for key, value in scope["headers"] if key == name), None)
-
-
 @lru_cache(maxsize=256)
 def _format_of(accept: bytes | None) -> str | None:
     return negotiate(accept.decode("latin-1") if accept else None)
@@ -166,15 +162,10 @@ class ResponseCache:
         return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not (scope["path"] in CACHED_PATHS or scope["path"].startswith(CACHED_PREFIXES))
-            or self.store.max_bytes <= 0
-        ):
+        if scope["type"] != "http" or scope["method"] != "GET" or self.store.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"], _format_of(_header(scope, b"accept")))
+        key = (scope["path"], scope["query_string"], _format_of(header(scope, b"accept")))
         version = await self.clock.current()
         if version is None:  # the database has not answered yet: nothing to serve from
             await self.app(scope, receive, send)
@@ -187,7 +178,7 @@ class ResponseCache:
 
     @staticmethod
     async def _answer(scope: Scope, send: Send, entry: Entry) -> None:
-        if_none_match = _header(scope, b"if-none-match")
+        if_none_match = header(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match.decode("latin-1"), entry.etag):
             await send(entry.not_modified)
             await send({"type": "http.response.body", "body": b""})
