@@ -29,7 +29,15 @@ from sqlmodel import Session
 
 from app.db import writing
 from app.ingest.grades import GradeRecord
-from app.ingest.load import LoadError, Row, complete, insert_rows, stored_rows, table_of
+from app.ingest.load import (
+    LoadError,
+    Row,
+    complete,
+    insert_rows,
+    stored_checks,
+    stored_rows,
+    table_of,
+)
 from app.ingest.parse import slugify
 from app.models import Force, Framework, Inspection, Judgment, JudgmentCheck, Question
 from app.services.data_version import record_change
@@ -78,61 +86,55 @@ def load_grade_records(
             if stored is not None and stored.source_kind != ASSESSMENT_PAGE:
                 _cross_check(session, stored, group, path, result)
             else:
-                _store_inspection(session, iid, framework, group, path, licence, result)
+                _store_inspection(session, iid, stored, framework, group, path, licence, result)
     return result
 
 
 def _check_catalogue(session: Session, records: list[GradeRecord], path: Path) -> None:
+    first_line: dict[tuple[str, str], int] = {}
     for record in records:
-        if (
-            session.get(Force, record.force) is None
-            or session.get(Framework, record.framework) is None
-        ):
+        first_line.setdefault((record.force, record.framework), record.line)
+    for (force, framework), line in first_line.items():
+        if session.get(Force, force) is None or session.get(Framework, framework) is None:
             raise LoadError(
-                f"{path}:{record.line}: {record.force}/{record.framework} is not in the "
-                "database's catalogue: run `peel seed` first"
+                f"{path}:{line}: {force}/{framework} is not in the database's catalogue: "
+                "run `peel seed` first"
             )
 
 
 def _add_questions(session: Session, records: list[GradeRecord]) -> None:
-    """Insert the questions records define (2014-2017) that are not stored yet; a stored
-    question is left as it is (its wording is its id)."""
+    """Insert the questions records define (2014-2017) that are not stored yet, each
+    after its framework's last; a stored question is left as it is (its wording is its
+    id)."""
+    defining = [r for r in records if r.question_wording is not None and r.question is not None]
+    if not defining:
+        return
     table = table_of(Question)
-    positions: Counter[str] = Counter()
-    for record in records:
-        if record.question_wording is None or record.question is None:
+    frameworks = {r.framework for r in defining}
+    stored = stored_rows(session, Question, table.c.framework_id.in_(frameworks))
+    positions = Counter(framework for framework, _ in stored)
+    new: dict[tuple[str, str], Row] = {}
+    for record in defining:
+        key = (record.framework, record.question)
+        if key in stored or key in new:
             continue
-        stored = stored_rows(
-            session,
+        positions[record.framework] += 1
+        new[key] = complete(
             Question,
-            table.c.framework_id == record.framework,
-            table.c.id == record.question,
+            {
+                "framework_id": record.framework,
+                "id": record.question,
+                "pillar_id": record.pillar,
+                "position": positions[record.framework],
+                "name": record.question_wording,
+                "official_question": record.question_wording,
+                "graded": True,
+                "aliases": [],
+                "verified": True,
+                "source_url": record.source_url,
+            },
         )
-        if stored:
-            continue
-        existing = stored_rows(session, Question, table.c.framework_id == record.framework)
-        positions[record.framework] = max(positions[record.framework], len(existing)) + 1
-        insert_rows(
-            session,
-            Question,
-            [
-                complete(
-                    Question,
-                    {
-                        "framework_id": record.framework,
-                        "id": record.question,
-                        "pillar_id": record.pillar,
-                        "position": positions[record.framework],
-                        "name": record.question_wording,
-                        "official_question": record.question_wording,
-                        "graded": True,
-                        "aliases": [],
-                        "verified": True,
-                        "source_url": record.source_url,
-                    },
-                )
-            ],
-        )
+    insert_rows(session, Question, list(new.values()))
 
 
 def _cross_check(
@@ -150,11 +152,7 @@ def _cross_check(
         ).values()
     }
     checks = table_of(JudgmentCheck)
-    stored = stored_rows(
-        session,
-        JudgmentCheck,
-        checks.c.judgment_id.in_([row["id"] for row in by_subject.values()]),
-    )
+    stored = stored_checks(session, inspection.id)
     changed = False
     for record in group:
         result.checked += 1
@@ -204,6 +202,7 @@ def _cross_check(
 def _store_inspection(
     session: Session,
     iid: str,
+    stored: Inspection | None,
     framework: Framework,
     group: list[GradeRecord],
     path: Path,
@@ -233,7 +232,6 @@ def _store_inspection(
     digest = hashlib.sha256(
         json.dumps([path.name, licence, judgments], sort_keys=True).encode()
     ).hexdigest()
-    stored = session.get(Inspection, iid)
     if stored is not None and stored.content_sha256 == digest:
         result.unchanged.append(iid)
         return

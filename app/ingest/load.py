@@ -367,15 +367,13 @@ def _children_stored(session: Session, inspection_id: str, rows: _Rows) -> bool:
     return stored_terms == {(t["id"],): t for t in rows.terms}
 
 
-def _stored_checks(session: Session, inspection_id: str) -> list[Row]:
-    """Other sources' checks of this inspection's judgments (app/ingest/grade_load.py):
-    not the report's content, so kept across a reload of it (the judgment ids are
-    natural keys, so they find their judgments again)."""
+def stored_checks(session: Session, inspection_id: str) -> dict[tuple, Row]:
+    """Other sources' checks of this inspection's judgments (app/ingest/grade_load.py),
+    keyed by (judgment id, source url). Not the report's content: kept across a reload of
+    it (judgment ids are natural keys, so they find their judgments again)."""
     checks, judgments = table_of(JudgmentCheck), table_of(Judgment)
     of_inspection = select(judgments.c.id).where(judgments.c.inspection_id == inspection_id)
-    return list(
-        stored_rows(session, JudgmentCheck, checks.c.judgment_id.in_(of_inspection)).values()
-    )
+    return stored_rows(session, JudgmentCheck, checks.c.judgment_id.in_(of_inspection))
 
 
 def _counts(rows: _Rows) -> dict[str, int]:
@@ -474,7 +472,7 @@ def _load(
         session, f"inspection.{status}", inspection_id=iid, content_sha256=source.sha256
     )
     rows.inspection["data_version"] = version
-    checks = _stored_checks(session, iid) if stored is not None else []
+    checks = list(stored_checks(session, iid).values()) if stored is not None else []
     for model in reversed(CHILD_TABLES):
         session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
     if stored is None:
