@@ -26,6 +26,12 @@ def seed_document() -> ReportDocument:
     return parse(seed_text())
 
 
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file (a reference file, or a test's copy of one)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def seed_manifest_row() -> dict[str, str]:
     with (SEED_DIR / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["file"] == SEED_REPORT.name)

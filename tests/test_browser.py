@@ -7,7 +7,6 @@ skips, saying which. Each test saves a screenshot under tests/artifacts/screensh
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ import pytest
 from app.ingest.parse import slugify
 from app.ingest.reference import load_reference
 from tests.conftest import fresh_database
-from tests.reports import ROOT, seed_document
+from tests.reports import ROOT, csv_rows, seed_document
 from tests.server import LiveServer, start_server
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -189,13 +188,10 @@ def test_search_page_highlights_matches(page, server) -> None:
     assert word in page.locator("ol.hits mark").first.inner_text().lower()
 
 
-def _reference_rows(name: str) -> list[dict[str, str]]:
-    with (ROOT / "reference" / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def test_national_grid_page_shows_every_forces_grades_and_gaps(page, server) -> None:
-    rows = {r["force_id"]: r for r in _reference_rows("peel-2018-19-pillar-grades.csv")}
+    rows = {
+        r["force_id"]: r for r in csv_rows(ROOT / "reference" / "peel-2018-19-pillar-grades.csv")
+    }
     framework = load_reference().frameworks["peel-2018-19"]
     page.goto(f"{server.base}/frameworks/{framework.id}")
     assert page.locator("tr[data-force]").count() == len(load_reference().forces)
@@ -213,7 +209,7 @@ def test_national_grid_page_shows_every_forces_grades_and_gaps(page, server) -> 
 
 def test_force_page_shows_its_history_as_a_timeline(page, server) -> None:
     document = seed_document()
-    history = [r for r in _reference_rows("west-midlands-peel-history.csv")]
+    history = csv_rows(ROOT / "reference" / "west-midlands-peel-history.csv")
     frameworks = load_reference().frameworks
     page.goto(f"{server.base}/forces/{document.force.id}")
     years = page.locator("table.history thead th a").all_inner_texts()

@@ -61,9 +61,10 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     forces, _ = catalogue.list_forces(session, sort=[("name", False)], limit=1000, offset=0)
     latest = inspections.latest_by_force(session)
     # Columns: the pillars of the frameworks shown, in framework order, each once.
+    shown = sorted({(e.row.framework.id, e.row.framework.name) for e in latest.values()})
     columns: dict[str, str] = {}
     scales: dict[str, list[Grade]] = {}
-    for framework_id in sorted({entry.row.framework.id for entry in latest.values()}):
+    for framework_id, _ in shown:
         grades, pillars, _ = catalogue.framework_catalogue(session, framework_id)
         scales[framework_id] = grades
         for pillar in pillars:
@@ -72,7 +73,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     return _page(
         request,
         "index.html",
-        compared=sorted({(e.row.framework.id, e.row.framework.name) for e in latest.values()}),
+        compared=shown,
         forces=forces,
         latest=latest,
         columns=columns,

@@ -22,7 +22,7 @@ from app.ingest.reference import default_reference
 from app.main import create_app
 from tests.conftest import BACKENDS, fresh_database
 from tests.helpers import changed_report_text, dump, run_cli
-from tests.reports import ROOT, SEED_REPORT, seed_document
+from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document
 
 REFERENCE = ROOT / "reference"
 PILLAR_GRADES = REFERENCE / "peel-2018-19-pillar-grades.csv"
@@ -31,9 +31,11 @@ FRAMEWORK = "peel-2018-19"  # the wide file's framework, as seed/manifest.csv st
 PILLARS = ("effectiveness", "efficiency", "legitimacy")
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -61,7 +63,7 @@ def test_every_row_of_the_pillar_grades_loads_with_its_source(seeded) -> None:
     report_force = seed_document().force.id
     judged = _pillar_judgments(client)
     expected = 0
-    for row in _rows(PILLAR_GRADES):
+    for row in csv_rows(PILLAR_GRADES):
         for pillar in PILLARS:
             if not row[pillar]:
                 assert (row["force_id"], pillar) not in judged  # unknown stays unknown
@@ -87,7 +89,7 @@ def test_distribution_and_facets_match_the_file(seeded) -> None:
     grid = client.get(f"/v1/frameworks/{FRAMEWORK}/grades").json()
     forces = default_reference().forces
     for pillar in PILLARS:
-        counted = Counter(slugify(r[pillar]) for r in _rows(PILLAR_GRADES) if r[pillar])
+        counted = Counter(slugify(r[pillar]) for r in csv_rows(PILLAR_GRADES) if r[pillar])
         distribution = {k: v for k, v in grid["distribution"][pillar].items() if v}
         assert distribution == {**counted, "not-available": len(forces) - sum(counted.values())}
         facets = client.get(
@@ -103,12 +105,12 @@ def test_facets_never_add_grades_of_different_scales(seeded) -> None:
     facets = client.get(
         "/v1/judgments", params={"force": force, "level": "pillar", "limit": 1}
     ).json()["facets"]["grade"]
-    frameworks = {r["framework"] for r in _rows(HISTORY) if r["level"] == "pillar"}
+    frameworks = {r["framework"] for r in csv_rows(HISTORY) if r["level"] == "pillar"}
     assert set(facets) == frameworks
     for scale, counts in facets.items():
         expected = Counter(
             default_reference().frameworks[scale].grade_for(r["grade"]).id
-            for r in _rows(HISTORY)
+            for r in csv_rows(HISTORY)
             if r["framework"] == scale and r["level"] == "pillar"
         )
         assert counts == dict(expected), scale
@@ -116,7 +118,7 @@ def test_facets_never_add_grades_of_different_scales(seeded) -> None:
 
 def test_a_force_with_no_row_is_not_available_not_guessed(seeded) -> None:
     client, *_ = seeded
-    in_file = {r["force_id"] for r in _rows(PILLAR_GRADES)}
+    in_file = {r["force_id"] for r in csv_rows(PILLAR_GRADES)}
     missing = [f.id for f in default_reference().forces if f.id not in in_file]
     assert missing  # the file says Humberside was not found
     rows = {
@@ -138,7 +140,7 @@ def test_history_tells_the_story_in_order_with_sources(seeded) -> None:
     client, *_ = seeded
     force = seed_document().force.id
     frameworks = default_reference().frameworks
-    history_rows = [r for r in _rows(HISTORY) if r["force_id"] == force]
+    history_rows = [r for r in csv_rows(HISTORY) if r["force_id"] == force]
     years = sorted({frameworks[r["framework"]].year_label for r in history_rows})
     history = client.get(f"/v1/forces/{force}/history").json()
     assert [i["year_label"] for i in history["inspections"]] == years
@@ -159,7 +161,7 @@ def test_history_tells_the_story_in_order_with_sources(seeded) -> None:
 def test_the_report_and_the_history_agree_for_the_reports_year(seeded) -> None:
     client, *_ = seeded
     document = seed_document()
-    same_year = [r for r in _rows(HISTORY) if r["framework"] == document.framework]
+    same_year = [r for r in csv_rows(HISTORY) if r["framework"] == document.framework]
     judgments = client.get(
         "/v1/judgments", params={"inspection": document.inspection_id, "limit": 100}
     ).json()["items"]
@@ -185,7 +187,7 @@ def test_the_report_and_the_history_agree_for_the_reports_year(seeded) -> None:
 def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp_path) -> None:
     client, engine, url, _ = seeded
     document = seed_document()
-    rows = _rows(HISTORY)
+    rows = csv_rows(HISTORY)
     index = next(
         n
         for n, r in enumerate(rows)
@@ -198,10 +200,7 @@ def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp
         if g.id != slugify(original) and g.rank is not None
     )
     conflicting = tmp_path / HISTORY.name
-    with conflicting.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(conflicting, rows)
     try:
         result = load_grade_records(
             engine, read_grade_records(conflicting, default_reference()), conflicting
@@ -221,15 +220,12 @@ def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp
 def test_peel_load_warns_of_a_disagreement_on_stderr(seeded, tmp_path: Path) -> None:
     _client, _engine, url, _ = seeded
     document = seed_document()
-    rows = _rows(HISTORY)
+    rows = csv_rows(HISTORY)
     index = next(n for n, r in enumerate(rows) if r["framework"] == document.framework)
     others = [g for g in default_reference().frameworks[document.framework].grades]
     rows[index]["grade"] = next(g.name for g in others if g.id != slugify(rows[index]["grade"]))
     conflicting = tmp_path / "history.csv"
-    with conflicting.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(conflicting, rows)
     try:
         result = run_cli("load", str(conflicting), database_url=url)
         assert result.returncode == 0, result.stderr
@@ -284,13 +280,10 @@ def test_a_bad_record_is_rejected_with_file_and_line_and_nothing_is_written(
     seeded, tmp_path: Path, column: str, value: str, message: str
 ) -> None:
     _client, engine, url, _ = seeded
-    rows = _rows(HISTORY)
+    rows = csv_rows(HISTORY)
     rows[3][column] = value
     bad = tmp_path / "bad-history.csv"
-    with bad.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(bad, rows)
     with pytest.raises(GradeRecordError) as raised:
         read_grade_records(bad, default_reference())
     assert str(raised.value).startswith(f"{bad}:5: {message}")
@@ -312,7 +305,7 @@ def test_a_bad_record_is_rejected_with_file_and_line_and_nothing_is_written(
 
 def test_a_grades_only_inspection_says_it_holds_no_findings(seeded) -> None:
     client, *_ = seeded
-    row = next(r for r in _rows(PILLAR_GRADES) if r["force_id"] != seed_document().force.id)
+    row = next(r for r in csv_rows(PILLAR_GRADES) if r["force_id"] != seed_document().force.id)
     inspection = (
         f"{row['force_id']}-{slugify(default_reference().frameworks[FRAMEWORK].year_label)}"
     )
