@@ -185,7 +185,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
             framework=args.framework or (listed.framework if listed else None),
             licence=listed.licence if listed else None,
         )
-        print(f"{path}: {_load_grades(engine, source, Progress(sys.stdout))}")
+        print(f"{path}: {load_grade_file(engine, source, Progress(sys.stdout))}")
         return 0
     result = _load_one(engine, path, args.force)
     print(
@@ -217,7 +217,7 @@ def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
         progress.step(n, len(sources), source.path.name)
         try:
             if source.kind == "grades":
-                outcome = _load_grades(engine, source, progress)
+                outcome = load_grade_file(engine, source, progress)
             else:
                 result = _load_one(engine, source.path, source.force, source)
                 outcome = f"{result.status} ({result.rows} rows)"
@@ -235,14 +235,24 @@ def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
     return 2 if failed else 0
 
 
-def _load_grades(engine: Engine, source: ReportSource, progress: Progress) -> str:
+def load_grade_file(engine: Engine, source: ReportSource, progress: Progress) -> str:
     """Read and store one grade-record file; disagreements with reports are warned of."""
+    from app.ingest.count_load import load_grade_counts
+    from app.ingest.grade_counts import is_count_file, read_grade_counts
     from app.ingest.grade_load import load_grade_records
-    from app.ingest.grades import GradeRecordError, read_grade_records
+    from app.ingest.grades import GradeRecordError, read_csv_rows, read_grade_records
     from app.ingest.load import LoadError
     from app.ingest.reference import default_reference
 
     try:
+        header, _ = read_csv_rows(source.path)
+        if is_count_file(header):
+            counted = load_grade_counts(
+                engine, read_grade_counts(source.path, default_reference()), source.path
+            )
+            for warning in counted.warnings:
+                progress.error(f"WARNING: sources disagree: {warning}")
+            return counted.summary
         records = read_grade_records(source.path, default_reference(), framework=source.framework)
         if source.force is not None:
             stray = next((r for r in records if r.force != source.force), None)
@@ -255,7 +265,7 @@ def _load_grades(engine: Engine, source: ReportSource, progress: Progress) -> st
         result = load_grade_records(engine, records, source.path, licence=source.licence)
     except (GradeRecordError, LoadError) as error:
         raise CommandError(f"{error}\npeel: nothing of this file was stored", 2) from None
-    for warning in result.warnings:
+    for warning in (*result.warnings, *result.count_warnings):
         progress.error(f"WARNING: sources disagree: {warning}")
     return result.summary
 

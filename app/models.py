@@ -64,6 +64,11 @@ class Framework(SQLModel, table=True):
     year_label: str = Field(unique=True, description="as reports print it: '2018/19'")
     structure: str = Field(description="'pillars' (2018/19) or 'areas' (2021/22 on)")
     source_url: str
+    outside_scope: list[dict[str, str]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Forces it did not inspect: [{force, reason, source_url}]",
+    )
 
 
 class Grade(SQLModel, table=True):
@@ -160,10 +165,11 @@ class ScopeEntry(SQLModel, table=True):
 
 
 class Judgment(SQLModel, table=True):
-    """A grade for a pillar (question_id NULL) or a question, in one inspection.
+    """A grade for a pillar (question_id NULL), a question, or an area (pillar_id NULL:
+    the area is stored as the question of a framework organised in areas).
 
-    `subject` is the question id, or the pillar id for a pillar judgment: a non-null
-    natural key, because a UNIQUE over a NULL question would not stop duplicates.
+    `subject` is the question's or area's id, or the pillar id for a pillar judgment: a
+    non-null natural key, because a UNIQUE over a NULL question would not stop duplicates.
     """
 
     __tablename__ = "judgment"
@@ -181,7 +187,7 @@ class Judgment(SQLModel, table=True):
     inspection_id: str = Field(foreign_key="inspection.id", ondelete="CASCADE", index=True)
     force_id: str = Field(foreign_key="force.id", index=True)
     framework_id: str = Field(index=True)
-    pillar_id: str = Field(index=True)
+    pillar_id: str | None = Field(default=None, index=True)
     question_id: str | None = Field(default=None, index=True)
     subject: str
     grade_id: str = Field(index=True)
@@ -190,12 +196,20 @@ class Judgment(SQLModel, table=True):
     carried_over_sentence: str | None = None
     line: int = Field(description="The line of the report or grade-record file stating it.")
     source_url: str | None = Field(default=None, description="The page stating the grade.")
+    source_kind: str | None = Field(
+        default=None, description="report, assessment-page, hmicfrs, press-release, news, ..."
+    )
+    source_date: str | None = Field(
+        default=None, description="The date the statement speaks for: YYYY, YYYY-MM or ISO date."
+    )
 
 
 class JudgmentCheck(SQLModel, table=True):
-    """Another source's word on a judgment held from a report (the report wins).
+    """Another source's word on a judgment: a page agreeing or disagreeing with the
+    judgment's own source (a report wins over any page), or an earlier grade the judgment
+    supersedes (`superseded`: a later statement regraded it).
 
-    One row per (judgment, page): several grade-record files may state the same grade.
+    One row per (judgment, page, grade): one page may state a grade and, later, its regrade.
     Written by app/ingest/grade_load.py; kept when the report is loaded again.
     """
 
@@ -203,7 +217,36 @@ class JudgmentCheck(SQLModel, table=True):
 
     judgment_id: str = Field(foreign_key="judgment.id", ondelete="CASCADE", primary_key=True)
     source_url: str = Field(primary_key=True)
-    grade_id: str = Field(description="The grade that page states, on the judgment's scale.")
+    grade_id: str = Field(
+        primary_key=True, description="The grade that page states, on the judgment's scale."
+    )
+    source_file: str
+    line: int
+    source_kind: str | None = None
+    source_date: str | None = None
+    superseded: bool = Field(default=False, description="An earlier grade, later regraded.")
+
+
+class GradeCount(SQLModel, table=True):
+    """How many areas of one force got each grade in one framework, as a page states it.
+
+    Tells the distribution where the individual grades are not all known, and checks a
+    complete set of them. Several pages may state counts for one force (and disagree).
+    """
+
+    __tablename__ = "grade_count"
+    __table_args__ = (
+        ForeignKeyConstraint(["framework_id"], ["framework.id"]),
+        ForeignKeyConstraint(["force_id"], ["force.id"]),
+    )
+
+    framework_id: str = Field(primary_key=True)
+    force_id: str = Field(primary_key=True, index=True)
+    source_url: str = Field(primary_key=True)
+    grades: dict[str, int] = Field(
+        default_factory=dict, sa_type=JSON, description="grade id -> areas; absent: not stated"
+    )
+    areas_graded: int | None = None
     source_file: str
     line: int
 

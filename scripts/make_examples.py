@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python scripts/make_examples.py
 It imports the seed reports into a temporary SQLite database through POST /v1/imports
-(its answer is that operation's example), asks the API each GET operation's URL, trims
+(its answer is that operation's example), loads the manifest's grade records as
+`peel seed` does, asks the API each GET operation's URL, trims
 the answer (app.api.examples.trim) and writes the module. tests/api/test_examples.py
 fails when the module no longer matches what the API answers.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.api.auth import new_key_entry
-from app.api.examples import EXAMPLE_URLS, trim
+from app.api.examples import EXAMPLE_URLS, load_seed_grades, trim
 from app.config import Settings
 from app.db import make_engine, migrate
 from app.ingest.catalogue import sync_catalogue
@@ -53,6 +54,7 @@ def main() -> None:
                 )
                 response.raise_for_status()
                 examples["create_import"] = trim(response.json())
+            load_seed_grades(engine)
             for operation, url in EXAMPLE_URLS.items():
                 response = client.get(url)
                 response.raise_for_status()

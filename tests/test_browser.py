@@ -18,6 +18,15 @@ import pytest
 
 from app.ingest.parse import slugify
 from app.ingest.reference import load_reference
+from tests.api.test_pages import (
+    LATEST_AREAS,
+    area_rows,
+    force_with_gaps,
+    grade_names,
+    graded_areas,
+    regraded_cell,
+    shown_grade,
+)
 from tests.conftest import fresh_database
 from tests.reports import ROOT, csv_rows, seed_document
 from tests.server import LiveServer, start_server
@@ -124,7 +133,8 @@ def test_redoc_renders_the_reference(page, server) -> None:
 def test_report_card_page_shows_the_seed_reports_grades(page, server) -> None:
     document = seed_document()
     grades = {g.id: g.name for g in load_reference().frameworks[document.framework].grades}
-    page.goto(f"{server.base}/forces/{document.force.id}")
+    # The force page shows its latest (area) inspection; the report's card is its own page.
+    page.goto(f"{server.base}/inspections/{document.inspection_id}")
     assert page.get_by_role("heading", level=1).inner_text().startswith(document.force.name)
 
     questions = [j for j in document.judgments if j.question is not None]
@@ -166,15 +176,28 @@ def test_report_card_fits_a_phone(browser, server) -> None:
     assert overflow <= 0
 
 
-def test_home_page_lists_forces_with_their_pillar_grades(page, server) -> None:
-    document = seed_document()
+def test_home_page_lists_forces_with_their_latest_grades(page, server) -> None:
+    """Forces whose latest inspection held is of 2018/19 (no area grade in the area
+    file) show their pillar grades; every force is listed once."""
+    pillar_rows = csv_rows(ROOT / "reference" / "peel-2018-19-pillar-grades.csv")
+    with_areas = {r["force_id"] for r in csv_rows(ROOT / "reference" / "peel-area-grades.csv")}
+    framework = load_reference().frameworks["peel-2018-19"]
     page.goto(f"{server.base}/")
-    row = page.locator(f'tr[data-force="{document.force.id}"]')
-    for judgment in (j for j in document.judgments if j.question is None):
-        assert row.locator(f'td[data-pillar="{judgment.pillar}"]').get_attribute("data-grade") == (
-            judgment.grade
-        )
-    assert page.locator("tr[data-force]").count() == len(load_reference().forces)
+    table = page.locator('section[data-framework="peel-2018-19"]')
+    checked = 0
+    for record in (r for r in pillar_rows if r["force_id"] not in with_areas):
+        row = table.locator(f'tr[data-force="{record["force_id"]}"]')
+        for pillar in framework.pillars:
+            word = record.get(pillar.id, "")
+            expected = slugify(word) if word else "not-available"
+            cell = row.locator(f'td[data-pillar="{pillar.id}"]')
+            assert cell.get_attribute("data-grade") == expected, (record["force_id"], pillar.id)
+            checked += 1
+    assert checked
+    listed = page.locator("tr[data-force]").count() + page.locator("li[data-force]").count()
+    assert listed == len(load_reference().forces)
+    assert page.locator(f'section[data-framework="{LATEST_AREAS}"]').count() == 1
+    _only_this_host(page.requested, server.base)
 
 
 def test_search_page_highlights_matches(page, server) -> None:
@@ -203,17 +226,24 @@ def test_national_grid_page_shows_every_forces_grades_and_gaps(page, server) -> 
             expected = slugify(word) if word else "not-available"
             assert cell.get_attribute("data-grade") == expected, (force.id, pillar.id)
             if not word:
-                assert "Not available" in cell.inner_text()
+                assert "Not known here" in cell.inner_text()
     _only_this_host(page.requested, server.base)
 
 
 def test_force_page_shows_its_history_as_a_timeline(page, server) -> None:
     document = seed_document()
     history = csv_rows(ROOT / "reference" / "west-midlands-peel-history.csv")
+    areas = [
+        r
+        for r in csv_rows(ROOT / "reference" / "peel-area-grades.csv")
+        if r["force_id"] == document.force.id
+    ]
     frameworks = load_reference().frameworks
     page.goto(f"{server.base}/forces/{document.force.id}")
-    years = page.locator("table.history thead th a").all_inner_texts()
-    assert years == sorted({frameworks[r["framework"]].year_label for r in history})
+    pillar_years = page.locator('table[data-family="pillars"] thead th a').all_inner_texts()
+    assert pillar_years == sorted({frameworks[r["framework"]].year_label for r in history})
+    area_years = page.locator('table[data-family="areas"] thead th a').all_inner_texts()
+    assert area_years == sorted({frameworks[r["framework"]].year_label for r in areas})
     for record in (r for r in history if r["level"] == "pillar"):
         framework = frameworks[record["framework"]]
         pillar = framework.pillar_for(record["area"])
@@ -224,8 +254,69 @@ def test_force_page_shows_its_history_as_a_timeline(page, server) -> None:
         assert cell.get_attribute("data-grade") == framework.grade_for(record["grade"]).id
 
 
+def test_area_grid_page_shows_known_grades_and_gaps(page, server) -> None:
+    names = grade_names(LATEST_AREAS)
+    outside = {o["force"] for o in load_reference().frameworks[LATEST_AREAS].outside_scope}
+    known = area_rows(LATEST_AREAS)
+    page.goto(f"{server.base}/frameworks/{LATEST_AREAS}")
+    assert page.locator("tr[data-force]").count() == len(load_reference().forces)
+    for force in load_reference().forces:
+        cells = known.get(force.id, {})
+        for area in graded_areas(LATEST_AREAS):
+            cell = page.locator(f'tr[data-force="{force.id}"] td[data-area="{area}"]')
+            if area in cells:
+                expected, words = shown_grade(cells[area]), names[shown_grade(cells[area])]
+            elif force.id in outside:
+                expected, words = "not-inspected", "Not inspected"
+            else:
+                expected, words = "not-available", "Not known here"
+            assert cell.get_attribute("data-grade") == expected, (force.id, area)
+            assert words in cell.inner_text(), (force.id, area)
+    # The distribution counts every force once per area.
+    row = page.locator(f'table.distribution tr[data-area="{graded_areas(LATEST_AREAS)[0]}"]')
+    counts = [int(n) for n in row.locator("td").all_inner_texts()]
+    assert sum(counts) == len(load_reference().forces)
+    _only_this_host(page.requested, server.base)
+
+
+def test_force_page_shows_area_grades_and_a_regrade(page, server) -> None:
+    force, regraded, rows = regraded_cell(LATEST_AREAS)
+    names = grade_names(LATEST_AREAS)
+    page.goto(f"{server.base}/forces/{force}")
+    year = load_reference().frameworks[LATEST_AREAS].year_label
+    assert page.get_by_role("heading", level=1).inner_text().endswith(f"PEEL {year}")
+    for area, cell_rows in area_rows(LATEST_AREAS)[force].items():
+        cell = page.locator(f'table.card td[data-area="{area}"]')
+        assert cell.get_attribute("data-grade") == shown_grade(cell_rows), area
+        assert names[shown_grade(cell_rows)] in cell.inner_text()
+    earlier = next(r for r in rows if slugify(r["grade"]) != shown_grade(rows))
+    row = page.locator(f'table.card tr[data-area="{regraded}"]')
+    assert f"Previously {names[slugify(earlier['grade'])]}" in row.inner_text()
+    assert page.locator(".warning").first.inner_text().startswith("Not comparable")
+    _only_this_host(page.requested, server.base)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/frameworks/{LATEST_AREAS}", f"/forces/{force_with_gaps(LATEST_AREAS)}", "/"],
+    ids=["area-grid", "area-force", "home"],
+)
+def test_area_pages_fit_a_phone(browser, server, path: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{server.base}{path}")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = "phone_" + (path.strip("/").replace("/", "_") or "home")
+    phone.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    context.close()
+    assert overflow <= 0, path
+
+
 def test_screenshots_are_saved() -> None:
     # Runs after the page tests in this module (file order).
     saved = sorted(p.name for p in Path(SCREENSHOTS).glob("*.png"))
     assert "test_report_card_page_shows_the_seed_reports_grades.png" in saved
+    assert "test_area_grid_page_shows_known_grades_and_gaps.png" in saved
+    assert "test_force_page_shows_area_grades_and_a_regrade.png" in saved
     assert all((SCREENSHOTS / name).stat().st_size > 1000 for name in saved)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from app import schemas
+from app.api.present_grades import V1, coverage, provenance, subject_ids
 from app.models import (
     ActionItem,
     Finding,
     Force,
     Framework,
-    Grade,
-    Judgment,
     JudgmentCheck,
     Question,
 )
-from app.services.comparison import FrameworkGrid
 from app.services.findings import FindingRow, ItemRow
 from app.services.inspections import InspectionRow, ReportCard
 from app.services.judgments import HistoryEntry
-
-V1 = "/v1"
 
 
 def force(row: Force) -> schemas.ForcePublic:
@@ -80,37 +76,6 @@ def _inspection_fields(row: InspectionRow) -> dict:
     }
 
 
-def cross_checks(row: Judgment, checks: list[JudgmentCheck]) -> list[schemas.CrossCheck]:
-    return [
-        schemas.CrossCheck(
-            source_url=check.source_url, grade=check.grade_id, agrees=check.grade_id == row.grade_id
-        )
-        for check in checks
-    ]
-
-
-def judgment(
-    row: Judgment, grade: Grade, source_kind: str, checks: list[JudgmentCheck]
-) -> schemas.JudgmentPublic:
-    return schemas.JudgmentPublic(
-        id=row.id,
-        inspection=row.inspection_id,
-        force=row.force_id,
-        framework=row.framework_id,
-        scale=row.framework_id,
-        pillar=row.pillar_id,
-        question=row.question_id,
-        grade=row.grade_id,
-        grade_rank=grade.rank,
-        last_inspected=row.last_inspected,
-        carried_over=row.carried_over,
-        carried_over_sentence=row.carried_over_sentence,
-        source_kind=source_kind,
-        source_url=row.source_url,
-        cross_checks=cross_checks(row, checks),
-    )
-
-
 def _brief(card: ReportCard, subject: str) -> schemas.JudgmentBrief | None:
     pair = card.judgments.get(subject)
     if pair is None:
@@ -122,8 +87,7 @@ def _brief(card: ReportCard, subject: str) -> schemas.JudgmentBrief | None:
         last_inspected=row.last_inspected,
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,
-        source_url=row.source_url,
-        cross_checks=cross_checks(row, card.checks.get(row.id, [])),
+        **provenance(row, card.checks.get(row.id, [])),
     )
 
 
@@ -172,6 +136,17 @@ def report_card(card: ReportCard) -> schemas.InspectionCard:
             )
         )
     i = card.row.inspection
+    areas = [
+        schemas.CardArea(
+            area=q.id,
+            name=q.name,
+            position=q.position,
+            graded=q.graded,
+            judgment=_brief(card, q.id),
+        )
+        for q in card.questions
+        if q.pillar_id is None
+    ]
     return schemas.InspectionCard(
         **_inspection_fields(card.row),
         inspector=i.inspector,
@@ -181,6 +156,8 @@ def report_card(card: ReportCard) -> schemas.InspectionCard:
             for s in card.scope
         ],
         pillars=pillars,
+        areas=areas,
+        coverage=coverage(card.coverage) if card.coverage is not None else None,
         counts=_counts(card),
         findings_held=i.source_kind == "report",
         findings=f"{V1}/findings?inspection={inspection_id}",
@@ -241,14 +218,12 @@ def force_history(
 ) -> schemas.ForceHistory:
     """A force's grade lines, oldest first, with the inspections they come from."""
     by_year = {row.framework.year_label: row.inspection.id for row in held}
-    lines: dict[tuple[str, str | None], schemas.HistoryLine] = {}
+    lines: dict[tuple[str | None, str | None], schemas.HistoryLine] = {}
     for entry in entries:
         j = entry.judgment
         line = lines.setdefault(
             (j.pillar_id, j.question_id),
-            schemas.HistoryLine(
-                pillar=j.pillar_id, question=j.question_id, name=entry.name, points=[]
-            ),
+            schemas.HistoryLine(**subject_ids(j), name=entry.name, points=[]),
         )
         previous = line.points[-1] if line.points else None
         line.points.append(
@@ -265,9 +240,7 @@ def force_history(
                 comparable_with_previous=None
                 if previous is None
                 else previous.scale == j.framework_id,
-                source_kind=entry.source_kind,
-                source_url=j.source_url,
-                cross_checks=cross_checks(j, checks.get(j.id, [])),
+                **provenance(j, checks.get(j.id, [])),
             )
         )
     return schemas.ForceHistory(
@@ -285,57 +258,4 @@ def force_history(
             for row in held
         ],
         lines=list(lines.values()),
-    )
-
-
-NOT_AVAILABLE = "not-available"
-
-
-def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
-    """The force x pillar grid; a cell no source states is `not-available`, never guessed."""
-    framework = grid.framework
-    pillars = [p.id for p in grid.pillars]
-    distribution = {p: {**{g.id: 0 for g in grid.grades}, NOT_AVAILABLE: 0} for p in pillars}
-    rows = []
-    for force_row in grid.forces:
-        cells = {}
-        for pillar in pillars:
-            found = grid.cells.get((force_row.id, pillar))
-            if found is None:
-                cells[pillar] = schemas.GridCell(
-                    grade=None,
-                    grade_rank=None,
-                    status=NOT_AVAILABLE,
-                    source_url=None,
-                    inspection=None,
-                )
-                distribution[pillar][NOT_AVAILABLE] += 1
-                continue
-            judged, grade = found
-            cells[pillar] = schemas.GridCell(
-                grade=grade.id,
-                grade_rank=grade.rank,
-                status="graded",
-                source_url=judged.source_url,
-                inspection=judged.inspection_id,
-            )
-            distribution[pillar][grade.id] += 1
-        rows.append(
-            schemas.GridRow(
-                force=schemas.Ref(
-                    id=force_row.id, name=force_row.name, href=f"{V1}/forces/{force_row.id}"
-                ),
-                pillars=cells,
-            )
-        )
-    return schemas.FrameworkGrades(
-        framework=schemas.Ref(
-            id=framework.id, name=framework.name, href=f"{V1}/frameworks/{framework.id}"
-        ),
-        scale=framework.id,
-        note="Grades are on this framework's scale only; `not-available`: no source held "
-        "states the grade.",
-        pillars=pillars,
-        distribution=distribution,
-        forces=rows,
     )

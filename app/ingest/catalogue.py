@@ -47,6 +47,7 @@ def catalogue_rows(reference: Reference) -> dict[type[SQLModel], list[Row]]:
                 "year_label": f.year_label,
                 "structure": f.structure,
                 "source_url": f.source_url,
+                "outside_scope": f.outside_scope,
             }
             for f in frameworks
         ],

@@ -3,13 +3,17 @@
 One transaction per file, under the writer lock: every record is written or none is.
 Records are grouped into inspections (force x framework, the same ids reports make):
 
-- no inspection yet, or one built from assessment pages: it is (re)built from the
-  records, `source_kind = 'assessment-page'`, one judgment per record with its page;
-  the same records again change nothing (not even the data version);
+- no inspection yet, or one built from grade records: it is (re)built from the records,
+  `source_kind = 'assessment-page'` (every record from an HMICFRS assessment page) or
+  `'grade-records'` (pages of several kinds), one judgment per cell with the statement
+  that stands (its page, kind and date: app/ingest/grades.py `cells`); other pages
+  stating the same grade, and earlier grades a later statement superseded, are kept
+  beside it (`judgment_check`); the same records again change nothing (not even the
+  data version);
 - an inspection built from a report: the report wins. Each record is compared with the
   report's judgment of the same pillar or question and stored beside it as a check
-  (`judgment_check`, one per page); a disagreement is returned as a warning naming the
-  file and line, and the API shows it on the judgment (`cross_checks`).
+  (`judgment_check`, one per page and grade); a disagreement is returned as a warning
+  naming the file and line, and the API shows it on the judgment (`cross_checks`).
 
 Questions of frameworks whose catalogue lists none (2014-2017) are added from the
 records' wording.
@@ -24,11 +28,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlmodel import Session
 
 from app.db import writing
-from app.ingest.grades import GradeRecord
+from app.ingest.count_load import count_warnings
+from app.ingest.grades import ASSESSMENT_PAGE, Cell, GradeRecord, cells
 from app.ingest.load import (
     LoadError,
     Row,
@@ -42,7 +47,7 @@ from app.ingest.parse import slugify
 from app.models import Force, Framework, Inspection, Judgment, JudgmentCheck, Question
 from app.services.data_version import record_change
 
-ASSESSMENT_PAGE = "assessment-page"
+GRADE_RECORDS = "grade-records"  # an inspection built from pages of several kinds
 
 
 @dataclass
@@ -52,16 +57,19 @@ class GradesResult:
     unchanged: list[str] = field(default_factory=list)
     checked: int = 0  # records compared with a report's judgment (never stored as grades)
     warnings: list[str] = field(default_factory=list)  # disagreements, loudly
+    count_warnings: list[str] = field(default_factory=list)  # counts vs known grades
     data_version: int | None = None
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"{len(self.created)} created, {len(self.replaced)} replaced, "
-            f"{len(self.unchanged)} unchanged from assessment pages; {self.checked} grades "
-            "checked against reports, "
-            f"{len(self.warnings)} disagreeing"
+            f"{len(self.unchanged)} unchanged from grade records; {self.checked} grades "
+            f"checked against reports, {len(self.warnings)} disagreeing"
         )
+        if self.count_warnings:
+            text += f"; {len(self.count_warnings)} grade counts disagreeing with them"
+        return text
 
 
 def load_grade_records(
@@ -72,21 +80,30 @@ def load_grade_records(
     licence: str | None = None,
 ) -> GradesResult:
     """Store the records of one file in one transaction (see the module docstring)."""
-    result = GradesResult()
     with writing(target) as session:
-        _check_catalogue(session, records, path)
-        _add_questions(session, records)
-        groups: dict[tuple[str, str], list[GradeRecord]] = {}
-        for record in records:
-            groups.setdefault((record.force, record.framework), []).append(record)
-        for (force_id, framework_id), group in groups.items():
-            framework = session.get(Framework, framework_id)
-            iid = f"{force_id}-{slugify(framework.year_label)}"
-            stored = session.get(Inspection, iid)
-            if stored is not None and stored.source_kind != ASSESSMENT_PAGE:
-                _cross_check(session, stored, group, path, result)
-            else:
-                _store_inspection(session, iid, stored, framework, group, path, licence, result)
+        return store_grade_records(session, records, path, licence=licence)
+
+
+def store_grade_records(
+    session: Session, records: list[GradeRecord], path: Path, *, licence: str | None = None
+) -> GradesResult:
+    """The work of `load_grade_records` inside a write transaction the caller holds (and
+    ends: an import commits it with its own record, or rolls a dry run back)."""
+    result = GradesResult()
+    _check_catalogue(session, records, path)
+    _add_questions(session, records)
+    groups: dict[tuple[str, str], list[GradeRecord]] = {}
+    for record in records:
+        groups.setdefault((record.force, record.framework), []).append(record)
+    for (force_id, framework_id), group in groups.items():
+        framework = session.get(Framework, framework_id)
+        iid = f"{force_id}-{slugify(framework.year_label)}"
+        stored = session.get(Inspection, iid)
+        if stored is not None and stored.source_kind == "report":
+            _cross_check(session, stored, group, path, result)
+        else:
+            _store_inspection(session, iid, stored, framework, group, path, licence, result)
+    result.count_warnings = count_warnings(session, set(groups))
     return result
 
 
@@ -170,33 +187,63 @@ def _cross_check(
                 f"{judgment['grade_id']!r}, {record.source_url} says {record.grade!r}; the "
                 "report's grade is kept"
             )
-        check = complete(
-            JudgmentCheck,
-            {
-                "judgment_id": judgment["id"],
-                "source_url": record.source_url,
-                "grade_id": record.grade,
-                "source_file": path.name,
-                "line": record.line,
-            },
-        )
-        existing = stored.get((judgment["id"], record.source_url))
-        # One row per page: a second file quoting the same page and grade adds nothing
-        # (the first file and line that stated it stay recorded).
-        if existing is not None and existing["grade_id"] == record.grade:
+        check = _check_row(judgment["id"], record, path, superseded=False)
+        # One row per page and grade: a second file quoting the same page and grade adds
+        # nothing (the first file and line that stated it stay recorded); a page now
+        # stating another grade replaces what it said before.
+        if (judgment["id"], record.source_url, record.grade) in stored:
             continue
-        if existing is None:
-            insert_rows(session, JudgmentCheck, [check])
-        else:
+        before = [k for k in stored if k[:2] == (judgment["id"], record.source_url)]
+        if before:
             where = (checks.c.judgment_id == judgment["id"]) & (
                 checks.c.source_url == record.source_url
             )
-            session.execute(checks.update().where(where).values(**check))
+            session.execute(checks.delete().where(where))
+        insert_rows(session, JudgmentCheck, [check])
         changed = True
     if changed:
         result.data_version = record_change(
             session, "inspection.replaced", inspection_id=inspection.id
         )
+
+
+def _check_row(judgment_id: str, record: GradeRecord, path: Path, *, superseded: bool) -> Row:
+    return complete(
+        JudgmentCheck,
+        {
+            "judgment_id": judgment_id,
+            "source_url": record.source_url,
+            "grade_id": record.grade,
+            "source_file": path.name,
+            "line": record.line,
+            "source_kind": record.source_kind,
+            "source_date": record.source_date,
+            "superseded": superseded,
+        },
+    )
+
+
+def _judgment_row(iid: str, framework: Framework, cell: Cell) -> Row:
+    r = cell.grade
+    return complete(
+        Judgment,
+        {
+            "id": f"{iid}.{r.subject}",
+            "inspection_id": iid,
+            "force_id": r.force,
+            "framework_id": r.framework,
+            "pillar_id": r.pillar,
+            "question_id": r.question,
+            "subject": r.subject,
+            "grade_id": r.grade,
+            "last_inspected": framework.year_label,
+            "carried_over": False,
+            "line": r.line,
+            "source_url": r.source_url,
+            "source_kind": r.source_kind,
+            "source_date": r.source_date,
+        },
+    )
 
 
 def _store_inspection(
@@ -209,28 +256,15 @@ def _store_inspection(
     licence: str | None,
     result: GradesResult,
 ) -> None:
-    judgments = [
-        complete(
-            Judgment,
-            {
-                "id": f"{iid}.{r.subject}",
-                "inspection_id": iid,
-                "force_id": r.force,
-                "framework_id": r.framework,
-                "pillar_id": r.pillar,
-                "question_id": r.question,
-                "subject": r.subject,
-                "grade_id": r.grade,
-                "last_inspected": framework.year_label,
-                "carried_over": False,
-                "line": r.line,
-                "source_url": r.source_url,
-            },
-        )
-        for r in group
+    found = cells(group, path)
+    judgments = [_judgment_row(iid, framework, cell) for cell in found]
+    checks = [
+        _check_row(f"{iid}.{cell.grade.subject}", other, path, superseded=other in cell.superseded)
+        for cell in found
+        for other in (*cell.agreeing, *cell.superseded)
     ]
     digest = hashlib.sha256(
-        json.dumps([path.name, licence, judgments], sort_keys=True).encode()
+        json.dumps([path.name, licence, judgments, checks], sort_keys=True).encode()
     ).hexdigest()
     if stored is not None and stored.content_sha256 == digest:
         result.unchanged.append(iid)
@@ -241,6 +275,7 @@ def _store_inspection(
     )
     # The page of the pillar grades (else the first record's) stands for the inspection.
     pillar_pages = [r.source_url for r in group if r.question is None]
+    kinds = {r.source_kind for r in group}
     row: Row = complete(
         Inspection,
         {
@@ -248,7 +283,7 @@ def _store_inspection(
             "force_id": group[0].force,
             "framework_id": framework.id,
             "year_label": framework.year_label,
-            "source_kind": ASSESSMENT_PAGE,
+            "source_kind": ASSESSMENT_PAGE if kinds == {ASSESSMENT_PAGE} else GRADE_RECORDS,
             "source_file": path.name,
             "source_url": (pillar_pages or [group[0].source_url])[0],
             "licence": licence,
@@ -258,13 +293,22 @@ def _store_inspection(
             "loaded_at": datetime.now(UTC),
         },
     )
-    inspections = table_of(Inspection)
-    session.execute(delete(table_of(Judgment)).where(table_of(Judgment).c.inspection_id == iid))
+    inspections, judgment_table = table_of(Inspection), table_of(Judgment)
+    of_inspection = judgment_table.c.inspection_id == iid
+    session.execute(
+        delete(table_of(JudgmentCheck)).where(
+            table_of(JudgmentCheck).c.judgment_id.in_(
+                select(judgment_table.c.id).where(of_inspection)
+            )
+        )
+    )
+    session.execute(delete(judgment_table).where(of_inspection))
     if stored is None:
         insert_rows(session, Inspection, [row])
     else:
         session.expunge(stored)
         session.execute(inspections.update().where(inspections.c.id == iid).values(**row))
     insert_rows(session, Judgment, judgments)
+    insert_rows(session, JudgmentCheck, checks)
     result.data_version = version
     (result.created if status == "created" else result.replaced).append(iid)

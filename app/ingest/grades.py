@@ -7,7 +7,12 @@ read, told apart by their header:
 - wide: `force_id,<pillar>,<pillar>,...,source_url` (one row per force, one column per
   pillar; the framework comes from the manifest line);
 - long: `force_id,framework,level,area,grade,source_url` (one row per grade; `level` is
-  `pillar` or `question`, `area` the pillar's or the question's wording).
+  `pillar` or `question`, `area` the pillar's or the question's wording);
+- areas: `framework,force_id,area_id,grade,published,source_kind,source_url` (one row per
+  grade a page states for an area of a framework organised in areas, with the kind of
+  page and the date it speaks for). Several rows may state one cell: pages that agree,
+  or a regrade, where the later `published` wins and the earlier is kept as superseded
+  (`cells`); two different grades with no later date between them are an error.
 
 An empty cell is no record: a value no page states stays unknown. Every record is
 checked against the reference catalogue; the first that does not fit raises
@@ -22,8 +27,10 @@ the pillar named in the source page's address, else the pillar the wording names
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +39,21 @@ from app.ingest.reference import Framework, Reference, normalise
 
 WIDE_FIXED = {"force_id", "tranche", "source_url"}
 LONG_COLUMNS = ["force_id", "framework", "level", "area", "grade", "source_url"]
+AREA_COLUMNS = {"framework", "force_id", "area_id", "grade", "source_url"}
+# What kind of page states a grade: the words of the area-grade file, and the two kinds
+# the loaders give (a report's text; an HMICFRS assessment page of the older files).
+SOURCE_KINDS = (
+    "report",
+    "assessment-page",
+    "hmicfrs",
+    "press-release",
+    "commissioner",
+    "force",
+    "panel-papers",
+    "news",
+)
+ASSESSMENT_PAGE = "assessment-page"
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _PILLAR_SUFFIX = re.compile(r"\s*\(([^)]+)\)\s*$")
 
 
@@ -47,32 +69,59 @@ class GradeRecordError(ValueError):
 class GradeRecord:
     force: str
     framework: str
-    pillar: str
-    question: str | None  # the question's id; None for a pillar grade
+    pillar: str | None  # None for an area (frameworks organised in areas)
+    question: str | None  # the question's or area's id; None for a pillar grade
     question_wording: str | None  # as the file states it (defines 2014-2017 questions)
     grade: str  # the grade's id in the framework's scale
     source_url: str
     line: int
+    source_kind: str = ASSESSMENT_PAGE
+    source_date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD: the date it speaks for
 
     @property
     def subject(self) -> str:
-        return self.question or self.pillar
+        return self.question or self.pillar or ""
+
+    @property
+    def cell(self) -> tuple[str, str, str]:
+        return (self.force, self.framework, self.subject)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What the records of one file say of one (force, framework, subject)."""
+
+    grade: GradeRecord  # the statement that stands: the latest
+    agreeing: list[GradeRecord]  # other pages stating the same grade
+    superseded: list[GradeRecord]  # earlier grades, regraded by a later statement
+
+
+def read_csv_rows(path: Path, text: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    """(header, rows) of a CSV file, or of `text` as if it were the file at `path`."""
+    try:
+        if text is None:
+            text = path.read_text(encoding="utf-8")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = list(reader.fieldnames or [])
+        # A short row leaves cells None, a long one adds a None key: both read as
+        # empty, so a cell that matters fails its own check with its line.
+        rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise GradeRecordError(path, 1, f"cannot read: {error}") from None
+    return header, rows
 
 
 def read_grade_records(
-    path: Path, reference: Reference, *, framework: str | None = None
+    path: Path, reference: Reference, *, framework: str | None = None, text: str | None = None
 ) -> list[GradeRecord]:
-    """Every record of the file, checked; GradeRecordError at the first that is not."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = list(reader.fieldnames or [])
-            # A short row leaves cells None, a long one adds a None key: both read as
-            # empty, so a cell that matters fails its own check with its line.
-            rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
-    except (OSError, UnicodeDecodeError) as error:
-        raise GradeRecordError(path, 1, f"cannot read: {error}") from None
+    """Every record of the file (or of `text`, named `path`), checked; GradeRecordError at
+    the first that is not."""
+    header, rows = read_csv_rows(path, text)
     checker = _Reader(path, reference)
+    if set(header) >= AREA_COLUMNS:
+        records = [checker.area_row(row, n) for n, row in enumerate(rows, start=2)]
+        cells(records, path)  # a conflict no date settles fails here, with its lines
+        return records
     if header[: len(LONG_COLUMNS)] == LONG_COLUMNS:
         records = [checker.long_row(row, n) for n, row in enumerate(rows, start=2)]
     elif "force_id" in header and "source_url" in header:
@@ -102,6 +151,54 @@ def read_grade_records(
     return records
 
 
+def _later(a: str | None, b: str | None) -> bool | None:
+    """Is date `a` later than `b`? None where they cannot tell (unknown, or equal at the
+    precision both give: '2024-08' against '2024-08-08')."""
+    if not a or not b:
+        return None
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return None
+    return a[:n] > b[:n]
+
+
+def cells(records: list[GradeRecord], path: Path | str = "") -> list[Cell]:
+    """The records grouped by cell, the latest statement standing (see the module
+    docstring); GradeRecordError where two grades of a cell have no later date between
+    them, or where a page states the same grade twice."""
+    grouped: dict[tuple[str, str, str], list[GradeRecord]] = {}
+    for record in records:
+        grouped.setdefault(record.cell, []).append(record)
+    answer = []
+    for group in grouped.values():
+        seen: dict[tuple[str, str], int] = {}
+        for record in group:
+            key = (record.source_url, record.grade)
+            if key in seen:
+                raise GradeRecordError(
+                    path,
+                    record.line,
+                    f"{record.source_url} states {record.grade!r} for {record.subject} a "
+                    f"second time (first on {seen[key]})",
+                )
+            seen[key] = record.line
+        # The latest statement stands; it must be later than every other grade's.
+        latest = max(group, key=lambda r: r.source_date or "")
+        for record in group:
+            if record.grade != latest.grade and not _later(latest.source_date, record.source_date):
+                raise GradeRecordError(
+                    path,
+                    max(record.line, latest.line),
+                    f"{record.subject} of {record.force} is {record.grade!r} on line "
+                    f"{record.line} and {latest.grade!r} on line {latest.line}, and no later "
+                    "date tells which stands",
+                )
+        others = [r for r in group if r is not latest]
+        superseded = [r for r in others if r.grade != latest.grade]
+        answer.append(Cell(latest, [r for r in others if r.grade == latest.grade], superseded))
+    return answer
+
+
 class _Reader:
     def __init__(self, path: Path, reference: Reference) -> None:
         self.path = path
@@ -115,6 +212,21 @@ class _Reader:
         if found is None:
             raise self.fail(line, f"unknown framework {framework_id!r}")
         return found
+
+    def area_row(self, row: dict[str, str], line: int) -> GradeRecord:
+        framework = self.framework(row["framework"], line)
+        kind = (row.get("source_kind") or "").strip()
+        if kind not in SOURCE_KINDS:
+            raise self.fail(
+                line, f"unknown source_kind {kind!r} (one of: {', '.join(SOURCE_KINDS)})"
+            )
+        published = (row.get("published") or "").strip() or None
+        if published is not None and not _is_date(published):
+            raise self.fail(line, f"published {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        record = self.record(
+            row["force_id"], framework, "area", row["area_id"], row["grade"], row, line
+        )
+        return GradeRecord(**{**vars(record), "source_kind": kind, "source_date": published})
 
     def long_row(self, row: dict[str, str], line: int) -> GradeRecord:
         framework = self.framework(row["framework"], line)
@@ -154,6 +266,21 @@ class _Reader:
                 raise self.fail(line, f"{area!r} is not a pillar of {framework.id}")
             return GradeRecord(
                 force_id, framework.id, pillar.id, None, None, grade.id, source_url, line
+            )
+        if level == "area":
+            area_found = next(
+                (
+                    q
+                    for q in framework.questions
+                    if q.pillar is None
+                    and (q.id == area.strip() or q is framework.question_for(area))
+                ),
+                None,
+            )
+            if area_found is None:
+                raise self.fail(line, f"{area!r} is not an area of {framework.id}")
+            return GradeRecord(
+                force_id, framework.id, None, area_found.id, None, grade.id, source_url, line
             )
         if level != "question":
             raise self.fail(line, f"unknown level {level!r} (pillar or question)")
@@ -195,3 +322,13 @@ class _Reader:
         if len(stems) == 1:
             return stems[0], wording
         raise self.fail(line, f"cannot tell which pillar of {framework.id} {area!r} belongs to")
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text + "-01" * ((10 - len(text)) // 3))
+    except ValueError:
+        return False
+    return True

@@ -74,6 +74,8 @@ class Framework:
     grades: list[Grade] = field(default_factory=list)
     pillars: list[Pillar] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
+    # Forces this framework did not inspect: [{"force", "reason", "source_url"}].
+    outside_scope: list[dict[str, str]] = field(default_factory=list)
 
     def grade_for(self, printed: str) -> Grade | None:
         wanted = normalise(printed)
@@ -172,11 +174,15 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
                         name=row["name"],
                         official_question=row["name"],
                         graded=row["graded"].startswith("yes"),
-                        aliases=(),
+                        aliases=tuple(a for a in (row.get("aliases") or "").split("|") if a),
                         verified=row["verified"] == "yes",
                         source_url=row["source_url"],
                     )
                 )
+    for row in _rows(directory / "peel-outside-scope.csv"):
+        frameworks[row["framework"]].outside_scope.append(
+            {"force": row["force_id"], "reason": row["reason"], "source_url": row["source_url"]}
+        )
     return Reference(forces=forces, frameworks=frameworks)
 
 

@@ -24,7 +24,8 @@ from app.models import (
     ScopeEntry,
     Summary,
 )
-from app.services.judgments import checks_of
+from app.services.coverage import CoverageFacts, coverage_facts
+from app.services.judgments import JudgmentFilters, checks_of, list_judgments
 from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
@@ -89,6 +90,7 @@ class ReportCard:
     checks: dict[str, list[JudgmentCheck]] = field(default_factory=dict)  # by judgment id
     findings: Counter[str] = field(default_factory=Counter)  # by question
     items: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (question, kind)
+    coverage: CoverageFacts | None = None  # area frameworks: counts and known grades
 
 
 def report_card(session: Session, inspection_id: str) -> ReportCard | None:
@@ -124,7 +126,14 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         .group_by(ActionItem.question_id, ActionItem.kind)
     ).all()
     judged = {j.subject: (j, g) for j, g in judgments}
+    facts = None
+    if row.framework.structure == "areas":
+        key = (row.force.id, framework_id)
+        facts = coverage_facts(session, force_id=key[0], framework_id=key[1]).get(
+            key, CoverageFacts()
+        )
     return ReportCard(
+        coverage=facts,
         row=row,
         scope=list(scope),
         pillars=list(pillars),
@@ -172,3 +181,56 @@ def _recency(row: InspectionRow) -> tuple[str, str]:
     # Year labels ('2014', '2018/19', '2021/22', '2023-25') sort in time order as text.
     published = row.inspection.published
     return row.framework.year_label, published.isoformat() if published else ""
+
+
+@dataclass
+class ForceCycles:
+    """What is held of one force in every framework, and the judgments of its latest
+    inspection in each family (pillars; areas)."""
+
+    frameworks: list[Framework]  # newest first
+    held: dict[str, InspectionRow]  # by framework id
+    latest: dict[str, InspectionRow]  # by family ('pillars', 'areas')
+    judgments: dict[str, list[tuple[Judgment, Grade, str]]]  # by inspection id
+    checks: dict[str, list[JudgmentCheck]]  # by judgment id
+    coverage: dict[str, CoverageFacts]  # by framework id
+    grades_held: dict[str, int]  # judgments held, by framework id
+
+
+def force_cycles(session: Session, force_id: str) -> ForceCycles:
+    frameworks = list(
+        session.execute(select(Framework).order_by(Framework.year_label.desc())).scalars()
+    )
+    rows, _ = list_inspections(session, force=force_id, sort=[], limit=1000, offset=0)
+    held = {row.framework.id: row for row in rows}
+    latest: dict[str, InspectionRow] = {}
+    for framework in frameworks:  # newest first: the first held of a family is its latest
+        if framework.id in held:
+            latest.setdefault(framework.structure, held[framework.id])
+    judgments: dict[str, list[tuple[Judgment, Grade, str]]] = {}
+    for row in latest.values():
+        found, _ = list_judgments(
+            session,
+            JudgmentFilters(inspection=row.inspection.id),
+            sort=[("pillar_position", False), ("position", False)],
+            limit=1000,
+            offset=0,
+        )
+        judgments[row.inspection.id] = found
+    ids = [j.id for found in judgments.values() for j, _, _ in found]
+    facts = coverage_facts(session, force_id=force_id)
+    return ForceCycles(
+        frameworks=frameworks,
+        held=held,
+        latest=latest,
+        judgments=judgments,
+        checks=checks_of(session, ids),
+        coverage={framework: f for (_, framework), f in facts.items()},
+        grades_held=dict(
+            session.execute(
+                select(Judgment.framework_id, func.count())
+                .where(Judgment.force_id == force_id)
+                .group_by(Judgment.framework_id)
+            ).all()
+        ),
+    )

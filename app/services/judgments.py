@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.models import Framework, Grade, Inspection, Judgment, JudgmentCheck, Pillar, Question
+from app.models import Framework, Grade, Judgment, JudgmentCheck, Pillar, Question
 from app.services.query import judgments_with_grades, ordered, page, where_equal
 
 JUDGMENT_SORTS = (
@@ -30,17 +30,34 @@ class JudgmentFilters:
     framework: str | None = None
     pillar: str | None = None
     question: str | None = None
-    level: str | None = None  # "pillar" | "question"
+    level: str | None = None  # "pillar" | "question" | "area"
+    area: str | None = None
     grade: str | None = None
     carried_over: bool | None = None
     last_inspected: str | None = None
 
 
 def _graded() -> Any:
-    """Judgments with their grade and the kind of source of their inspection."""
-    return judgments_with_grades(Inspection.source_kind).join(
-        Inspection, Inspection.id == Judgment.inspection_id
+    """Judgments with their grade and the name of what they grade (pillar, question or
+    area)."""
+    return (
+        judgments_with_grades(func.coalesce(Question.name, Pillar.name))
+        .outerjoin(
+            Question,
+            (Question.framework_id == Judgment.framework_id)
+            & (Question.id == Judgment.question_id),
+        )
+        .outerjoin(
+            Pillar,
+            (Pillar.framework_id == Judgment.framework_id) & (Pillar.id == Judgment.pillar_id),
+        )
     )
+
+
+def level_of(judgment: Judgment) -> str:
+    if judgment.pillar_id is None:
+        return "area"
+    return "pillar" if judgment.question_id is None else "question"
 
 
 def list_judgments(
@@ -51,6 +68,7 @@ def list_judgments(
     limit: int,
     offset: int,
 ) -> tuple[list[tuple[Judgment, Grade, str]], int]:
+    """(judgment, grade, name of what it grades) of one page, and the count of all."""
     statement = _filtered(filters)
     columns = {
         "inspection": Judgment.inspection_id,
@@ -61,6 +79,9 @@ def list_judgments(
         "question": func.coalesce(Judgment.question_id, ""),
         "grade": func.coalesce(Grade.rank, 99),
         "last_inspected": func.coalesce(Judgment.last_inspected, ""),
+        # Not offered to clients: the catalogue's order, for a report card's reading.
+        "pillar_position": func.coalesce(Pillar.position, 0),
+        "position": func.coalesce(Question.position, 0),
     }
     rows, count = page(
         session, ordered(statement, sort, columns, Judgment.id), limit=limit, offset=offset
@@ -71,7 +92,7 @@ def list_judgments(
 def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
     statement = where_equal(
         _graded() if statement is None else statement,
-        {name: value for name, value in vars(filters).items() if name != "level"},
+        {name: value for name, value in vars(filters).items() if name not in ("level", "area")},
         {
             "force": Judgment.force_id,
             "inspection": Judgment.inspection_id,
@@ -83,10 +104,21 @@ def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
             "last_inspected": Judgment.last_inspected,
         },
     )
+    # A question is graded under a pillar; an area (stored as a question) under none.
+    if filters.question is not None:
+        statement = statement.where(Judgment.pillar_id.is_not(None))
+    if filters.area is not None:
+        statement = statement.where(
+            Judgment.question_id == filters.area, Judgment.pillar_id.is_(None)
+        )
     if filters.level == "pillar":
         statement = statement.where(Judgment.question_id.is_(None))
     elif filters.level == "question":
-        statement = statement.where(Judgment.question_id.is_not(None))
+        statement = statement.where(
+            Judgment.question_id.is_not(None), Judgment.pillar_id.is_not(None)
+        )
+    elif filters.level == "area":
+        statement = statement.where(Judgment.pillar_id.is_(None))
     return statement
 
 
@@ -94,10 +126,7 @@ def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, dict[s
     """Judgments matching `filters` (over every page) per scale, then per grade, most
     first: grades of different frameworks are never added together."""
     counted = _filtered(
-        filters,
-        select(Judgment.framework_id, Judgment.grade_id, func.count()).join(
-            Inspection, Inspection.id == Judgment.inspection_id
-        ),
+        filters, select(Judgment.framework_id, Judgment.grade_id, func.count())
     ).group_by(Judgment.framework_id, Judgment.grade_id)
     facets: dict[str, dict[str, int]] = {}
     for scale, grade, n in sorted(
@@ -113,30 +142,25 @@ class HistoryEntry:
     grade: Grade
     framework: Framework
     name: str
-    source_kind: str
 
 
 def force_history(session: Session, force_id: str) -> list[HistoryEntry]:
-    """Every judgment of one force, oldest framework first, with the subject's name."""
+    """Every judgment of one force with the subject's name: pillars and their questions
+    first (by position), then areas (by position); each subject oldest framework first."""
     rows = session.execute(
         _graded()
-        .add_columns(Framework, Pillar.name, Question.name)
+        .add_columns(Framework)
         .join(Framework, Framework.id == Judgment.framework_id)
-        .join(
-            Pillar,
-            (Pillar.framework_id == Judgment.framework_id) & (Pillar.id == Judgment.pillar_id),
-        )
-        .outerjoin(
-            Question,
-            (Question.framework_id == Judgment.framework_id)
-            & (Question.id == Judgment.question_id),
-        )
         .where(Judgment.force_id == force_id)
-        .order_by(Pillar.position, Question.position.nulls_first(), Framework.year_label)
+        .order_by(
+            Judgment.pillar_id.is_(None),
+            Pillar.position,
+            Question.position.nulls_first(),
+            Framework.year_label,
+        )
     ).all()
     return [
-        HistoryEntry(judgment, grade, framework, question_name or pillar_name, source_kind)
-        for judgment, grade, source_kind, framework, pillar_name, question_name in rows
+        HistoryEntry(judgment, grade, framework, name) for judgment, grade, name, framework in rows
     ]
 
 
@@ -147,7 +171,12 @@ def checks_of(session: Session, judgment_ids: Sequence[str]) -> dict[str, list[J
     rows = session.execute(
         select(JudgmentCheck)
         .where(JudgmentCheck.judgment_id.in_(list(judgment_ids)))
-        .order_by(JudgmentCheck.judgment_id, JudgmentCheck.source_url)
+        .order_by(
+            JudgmentCheck.judgment_id,
+            func.coalesce(JudgmentCheck.source_date, ""),
+            JudgmentCheck.source_url,
+            JudgmentCheck.grade_id,
+        )
     ).scalars()
     found: dict[str, list[JudgmentCheck]] = {}
     for check in rows:

@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.api import present
+from app.api import present, present_grades
 from app.api.conditional import conditional_get
 from app.api.deps import SessionDep
 from app.api.routes.search import hit_href
-from app.models import Grade
-from app.services import catalogue, comparison, inspections, judgments
+from app.services import catalogue, inspections, judgments
 from app.services import search as search_service
+from app.web import views
 from app.web.marks import marked_segments
 
 HERE = Path(__file__).parent
@@ -34,6 +34,11 @@ templates.env.globals["static"] = STATIC
 templates.env.globals["V1"] = present.V1
 templates.env.globals["hit_href"] = hit_href
 templates.env.filters["marked"] = marked_segments
+templates.env.filters["when"] = views.when
+templates.env.filters["coverage_short"] = views.coverage_short
+templates.env.globals["NOT_COMPARABLE"] = views.NOT_COMPARABLE
+templates.env.globals["NOT_AVAILABLE"] = present_grades.NOT_AVAILABLE
+templates.env.globals["NOT_INSPECTED"] = present_grades.NOT_INSPECTED
 
 # Validators (ETag, 304) as on the JSON: the response cache then keeps pages too.
 router = APIRouter(
@@ -58,37 +63,15 @@ def _not_found(request: Request, what: str, value: str) -> HTMLResponse:
 
 @router.get("/")
 def home(request: Request, session: SessionDep) -> HTMLResponse:
-    forces, _ = catalogue.list_forces(session, sort=[("name", False)], limit=1000, offset=0)
-    latest = inspections.latest_by_force(session)
-    # Columns: the pillars of the frameworks shown, in framework order, each once.
-    shown = sorted({(e.row.framework.id, e.row.framework.name) for e in latest.values()})
-    columns: dict[str, str] = {}
-    scales: dict[str, list[Grade]] = {}
-    for framework_id, _ in shown:
-        grades, pillars, _ = catalogue.framework_catalogue(session, framework_id)
-        scales[framework_id] = grades
-        for pillar in pillars:
-            columns.setdefault(pillar.id, pillar.name)
-    names = {g.framework_id + "/" + g.id: g.name for grades in scales.values() for g in grades}
+    """Each force's latest inspection held, one table per framework (newest first)."""
+    tables, nothing_held = views.home_tables(session)
     return _page(
         request,
         "index.html",
-        compared=shown,
-        forces=forces,
-        latest=latest,
-        columns=columns,
-        grade_names=names,
-        legend=_legend(scales),
+        tables=tables,
+        nothing_held=nothing_held,
+        legend=views.legend([t.grid.grades for t in tables]),
     )
-
-
-def _legend(scales: dict[str, list[Grade]]) -> list[Grade]:
-    """One entry per grade word across the scales shown (scales share their words)."""
-    seen: dict[str, Grade] = {}
-    for grades in scales.values():
-        for grade in grades:
-            seen.setdefault(grade.id, grade)
-    return sorted(seen.values(), key=lambda g: (g.rank is None, g.rank or 0, g.position))
 
 
 def _card_page(
@@ -121,50 +104,49 @@ def inspection_page(request: Request, session: SessionDep, inspection_id: str) -
 
 @router.get("/forces/{force_id}")
 def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResponse:
-    """The force's latest report card, then its history as a timeline."""
+    """The force's latest report card (its latest area inspection where one is held),
+    what is known of it in every cycle, and its history as timelines."""
     force = catalogue.get_force(session, force_id)
     if force is None:
         return _not_found(request, "force", force_id)
+    cycles = inspections.force_cycles(session, force_id)
+    detail = present_grades.force_detail(present.force(force), cycles)
+    latest = cycles.latest.get("areas") or cycles.latest.get("pillars")
+    if latest is None:
+        return _page(request, "no_inspection.html", force=force, cycles=detail.cycles)
     # Oldest first: year labels sort in time order, one inspection per framework.
     held, _ = inspections.list_inspections(
         session, force=force_id, sort=[("framework", False)], limit=1000, offset=0
     )
-    if not held:
-        return _page(request, "no_inspection.html", force=force)
     entries = judgments.force_history(session, force_id)
     checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
     history = present.force_history(force, entries, held, checks, note="")
-    names: dict[tuple[str, str], str] = {}
-    pillars_of: dict[str, set[str]] = {}
-    for row in held:
-        grades, pillars, _ = catalogue.framework_catalogue(session, row.framework.id)
-        names.update({(g.framework_id, g.id): g.name for g in grades})
-        pillars_of[row.inspection.id] = {p.id for p in pillars}
+    timelines, names = views.timelines(session, history, held)
     return _card_page(
         request,
         session,
-        held[-1].inspection.id,
+        latest.inspection.id,
         history=history,
+        timelines=timelines,
         history_grade_names=names,
-        history_pillars=pillars_of,
+        cycles=detail.cycles,
     )
 
 
 @router.get("/frameworks/{framework_id}")
 def framework_page(request: Request, session: SessionDep, framework_id: str) -> HTMLResponse:
-    """Every force's pillar grades in one framework, colour-coded like the report card."""
+    """Every force's pillar (or area) grades in one framework, colour-coded like the
+    report card, with how many forces got each grade."""
     framework = catalogue.get_framework(session, framework_id)
     if framework is None:
         return _not_found(request, "framework", framework_id)
-    grid = comparison.framework_grid(session, framework)
+    grid = views.framework_grid(session, framework)
     return _page(
         request,
         "grid.html",
-        grid=present.framework_grades(grid),
-        pillar_names={p.id: p.name for p in grid.pillars},
+        grid=grid,
         grade_names={g.id: g.name for g in grid.grades},
         legend=grid.grades,
-        not_available=present.NOT_AVAILABLE,
     )
 
 

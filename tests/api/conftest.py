@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
+from app.config import Settings
 from app.db import make_engine, migrate
 from app.ingest.catalogue import sync_catalogue
 from app.ingest.load import load_document
 from app.ingest.manifest import ReportSource
 from app.main import create_app
 from tests.conftest import BACKENDS, fresh_database
+from tests.helpers import run_cli
 from tests.reports import seed_document
 
 
@@ -52,6 +54,20 @@ def api(
         engine = seeded_engine(url, seed_source)
         with TestClient(create_app(engine)) as client:
             yield Api(client=client, engine=engine, backend=request.param)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """`peel seed` as a user runs it (the report and every grade file of the manifest):
+    (client with the response cache off, engine, database URL, the seed's run)."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("seeded")) as url:
+        result = run_cli("seed", database_url=url)
+        assert result.returncode == 0, result.stderr
+        engine = make_engine(url)
+        app = create_app(engine, Settings(database_url=url, response_cache_bytes=0))
+        with TestClient(app) as client:
+            yield client, engine, url, result
         engine.dispose()
 
 

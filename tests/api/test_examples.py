@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.api.examples import EXAMPLE_URLS, EXAMPLES, trim
+from app.api.examples import EXAMPLE_URLS, EXAMPLES, load_seed_grades, trim
 from app.main import app as default_app
 from app.schemas import ImportResult
 from tests.api.conftest import Api
@@ -21,8 +21,16 @@ def _timeless(value: Any) -> Any:
     return value
 
 
+@pytest.fixture(scope="module")
+def seeded_api(api: Api) -> Api:
+    """The seed report (imported as the examples script does) and the grade records."""
+    load_seed_grades(api.engine)
+    return api
+
+
 @pytest.mark.parametrize("operation", sorted(EXAMPLE_URLS))
-def test_example_is_the_trimmed_live_answer(api: Api, operation: str) -> None:
+def test_example_is_the_trimmed_live_answer(seeded_api: Api, operation: str) -> None:
+    api = seeded_api
     if operation == "search" and api.backend != "sqlite":
         pytest.skip("scores and snippets are the backend's own; the example is SQLite's")
     live = trim(api.json(EXAMPLE_URLS[operation]))

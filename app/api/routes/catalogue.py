@@ -8,13 +8,13 @@ from fastapi import APIRouter
 from sqlmodel import Session
 
 from app import schemas
-from app.api import present
+from app.api import present, present_grades
 from app.api.deps import SessionDep
 from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import ForceDep, FrameworkDep
 from app.api.problems import data_responses, problem_responses
-from app.services import catalogue, comparison
+from app.services import catalogue, comparison, inspections
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
 router = APIRouter(prefix="/v1", tags=["catalogue"], responses=data_responses())
@@ -46,12 +46,19 @@ def forces_source(sort: str | None = None) -> Source[schemas.ForcePublic]:
 
 @router.get(
     "/forces/{force_id}",
-    summary="Get one police force",
-    description="A force by its data.police.uk id, with links to its inspections and history.",
+    summary="Get one police force with its current grades",
+    description="A force by its data.police.uk id, with links to its inspections and "
+    "history; `latest`: its latest inspection of each family of frameworks (areas, from "
+    "PEEL 2021/22; pillars, to 2018/19) with every grade and its source; `cycles`: for every "
+    "framework, whether grades are held, the force was inspected with no grade known here, "
+    "nothing is known here, or the framework did not inspect it. Grades of different "
+    "frameworks are not comparable.",
     responses=problem_responses(400, 404),
 )
-def get_force(force: ForceDep) -> schemas.ForcePublic:
-    return present.force(force)
+def get_force(session: SessionDep, force: ForceDep) -> schemas.ForceDetail:
+    return present_grades.force_detail(
+        present.force(force), inspections.force_cycles(session, force.id)
+    )
 
 
 @router.get(
@@ -109,12 +116,15 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
 
 @router.get(
     "/frameworks/{framework_id}/grades",
-    summary="Compare every force's pillar grades in one framework",
-    description="The force x pillar grid of one framework, with each grade's source, and "
-    "the distribution per pillar (forces per grade). A force no source gives a grade for is "
-    "`not-available` (null grade): nothing is guessed. Grades are on this framework's own "
-    "scale: never compare them with another framework's.",
+    summary="Compare every force's pillar (or area) grades in one framework",
+    description="The force x pillar grid of one framework (force x area from PEEL 2021/22), "
+    "with each grade's source, and the distribution per pillar or area (forces per grade). "
+    "A force no source gives a grade for is `not-available` (null grade): nothing is "
+    "guessed; a force the framework did not inspect is `not-inspected`. In area frameworks "
+    "each force says how many of its grades are known here and, where pages state it, how "
+    "many areas got each grade (`coverage`). Grades are on this framework's own scale: "
+    "never compare them with another framework's.",
     responses=problem_responses(400, 404),
 )
 def get_framework_grades(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkGrades:
-    return present.framework_grades(comparison.framework_grid(session, framework))
+    return present_grades.framework_grades(comparison.framework_grid(session, framework))

@@ -98,7 +98,8 @@ HISTORY_NOTE = (
     "`comparable_with_previous` is false where the previous point is on another scale. "
     "A carried-over point repeats an earlier inspection's grade (see `last_inspected`, and "
     "`carried_over_from` when that inspection is held). Questions are worded differently "
-    "in each framework, so each has a line of its own."
+    "in each framework, so each has a line of its own; an area (PEEL 2021/22 on) keeps one "
+    "line across the area frameworks, its points on different scales."
 )
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlmodel import Session
 
 from app import schemas
-from app.api import present
+from app.api import present_grades
 from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG
@@ -35,12 +35,16 @@ class JudgmentPage(Page[schemas.JudgmentPublic]):
 @router.get(
     "/judgments",
     summary="List judgments",
-    description="Grades for pillars (`question` null) and questions, of every force: e.g. "
+    description="Grades for pillars (`question` null), questions and areas (frameworks from "
+    "PEEL 2021/22 grade areas, `pillar` null), of every force: e.g. "
     "`framework=peel-2018-19&pillar=effectiveness&level=pillar` is every force's 2018/19 "
-    "effectiveness grade. Every grade comes with its `scale` (the framework): grades of "
-    "different frameworks are not comparable. `facets.grade` counts the matches per scale (framework), then per grade "
-    "over every page. Each judgment says where it comes from (`source_kind`, `source_url`) "
-    "and, where a second source states it too, what each says (`cross_checks`).",
+    "effectiveness grade, `framework=peel-2023-25&area=investigating-crime` every force's "
+    "2023-25 investigating-crime grade known here. Every grade comes with its `scale` (the "
+    "framework): grades of different frameworks are not comparable. `facets.grade` counts "
+    "the matches per scale (framework), then per grade over every page. Each judgment says "
+    "where it comes from (`source_kind`, `source_url`, `source_date`), what other sources "
+    "say of it (`cross_checks`) and which earlier grades a regrade replaced (`superseded`). "
+    "A grade no source held here states is absent: not known here, never guessed.",
     responses=list_responses(400),
 )
 def list_judgments(
@@ -50,11 +54,18 @@ def list_judgments(
     framework: Annotated[str | None, Query(pattern=SLUG)] = None,
     pillar: Annotated[str | None, Query(pattern=SLUG, description="e.g. effectiveness")] = None,
     question: Annotated[
-        str | None, Query(pattern=SLUG, description="e.g. protecting-vulnerable-people")
+        str | None,
+        Query(
+            pattern=SLUG, description="A question of a pillar, e.g. protecting-vulnerable-people"
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        Query(pattern=SLUG, description="An area (PEEL 2021/22 on), e.g. investigating-crime."),
     ] = None,
     level: Annotated[
-        Literal["pillar", "question"] | None,
-        Query(description="Only pillar-level or only question-level judgments."),
+        Literal["pillar", "question", "area"] | None,
+        Query(description="Only pillar-level, question-level or area judgments."),
     ] = None,
     grade: Annotated[
         str | None, Query(pattern=SLUG, description="A grade slug, e.g. requires-improvement.")
@@ -76,6 +87,7 @@ def list_judgments(
         framework=framework,
         pillar=pillar,
         question=question,
+        area=area,
         level=level,
         grade=grade,
         carried_over=carried_over,
@@ -101,6 +113,8 @@ def judgments_source(
             session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
         )
         checks = judgments.checks_of(session, [j.id for j, _, _ in rows])
-        return [present.judgment(j, g, kind, checks.get(j.id, [])) for j, g, kind in rows], count
+        return [
+            present_grades.judgment(j, g, name, checks.get(j.id, [])) for j, g, name in rows
+        ], count
 
     return Source("judgments", schemas.JudgmentPublic, fetch)
