@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.ingest.parse import slugify
+from app.ingest.ids import slugify
 from app.ingest.reference import load_reference
 from tests.api.test_pages import (
     LATEST_AREAS,

@@ -34,6 +34,7 @@ from sqlmodel import Session
 from app.db import writing
 from app.ingest.count_load import count_warnings
 from app.ingest.grades import ASSESSMENT_PAGE, Cell, GradeRecord, cells
+from app.ingest.ids import child_id, inspection_id
 from app.ingest.load import (
     LoadError,
     Row,
@@ -43,7 +44,6 @@ from app.ingest.load import (
     stored_rows,
     table_of,
 )
-from app.ingest.parse import slugify
 from app.models import Force, Framework, Inspection, Judgment, JudgmentCheck, Question
 from app.services.data_version import record_change
 
@@ -97,7 +97,7 @@ def store_grade_records(
         groups.setdefault((record.force, record.framework), []).append(record)
     for (force_id, framework_id), group in groups.items():
         framework = session.get(Framework, framework_id)
-        iid = f"{force_id}-{slugify(framework.year_label)}"
+        iid = inspection_id(force_id, framework.year_label)
         stored = session.get(Inspection, iid)
         if stored is not None and stored.source_kind == "report":
             _cross_check(session, stored, group, path, result)
@@ -228,7 +228,7 @@ def _judgment_row(iid: str, framework: Framework, cell: Cell) -> Row:
     return complete(
         Judgment,
         {
-            "id": f"{iid}.{r.subject}",
+            "id": child_id(iid, r.subject),
             "inspection_id": iid,
             "force_id": r.force,
             "framework_id": r.framework,
@@ -259,7 +259,9 @@ def _store_inspection(
     found = cells(group, path)
     judgments = [_judgment_row(iid, framework, cell) for cell in found]
     checks = [
-        _check_row(f"{iid}.{cell.grade.subject}", other, path, superseded=other in cell.superseded)
+        _check_row(
+            child_id(iid, cell.grade.subject), other, path, superseded=other in cell.superseded
+        )
         for cell in found
         for other in (*cell.agreeing, *cell.superseded)
     ]

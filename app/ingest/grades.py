@@ -34,8 +34,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.ingest.parse import slugify
-from app.ingest.reference import Framework, Reference, normalise
+from app.ingest.ids import normalise, slugify
+from app.ingest.reference import Framework, Reference
 
 WIDE_FIXED = {"force_id", "tranche", "source_url"}
 LONG_COLUMNS = ["force_id", "framework", "level", "area", "grade", "source_url"]

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from app.db import writing
 from app.ingest.document import ReportDocument
+from app.ingest.ids import child_id
 from app.ingest.manifest import ReportSource
 from app.models import (
     ActionItem,
@@ -114,11 +115,6 @@ class _Rows:
     search: list[search_index.SearchRow]
 
 
-def _ref(inspection_id: str, *parts: str) -> str:
-    # Ids are dot-joined slugs: URL-safe, and '.' never occurs inside a slug.
-    return ".".join((inspection_id, *parts))
-
-
 def _document_rows(document: ReportDocument, source: ReportSource, *, now: datetime) -> _Rows:
     iid, framework = document.inspection_id, document.framework
     inspection = complete(
@@ -159,7 +155,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
         complete(
             Judgment,
             {
-                "id": _ref(iid, j.question or j.pillar),
+                "id": child_id(iid, j.question or j.pillar),
                 "inspection_id": iid,
                 "force_id": document.force.id,
                 "framework_id": framework,
@@ -199,7 +195,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
                 complete(
                     Summary,
                     {
-                        "id": _ref(iid, subject),
+                        "id": child_id(iid, subject),
                         "inspection_id": iid,
                         "framework_id": framework,
                         "pillar_id": pillar_id,
@@ -217,7 +213,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
             search.append(
                 search_index.SearchRow(
                     "summary",
-                    _ref(iid, subject),
+                    child_id(iid, subject),
                     iid,
                     question_id,
                     pillar_id,
@@ -228,7 +224,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
         for question in pillar.questions:
             pillar_of[question.question] = pillar.pillar
             for finding in question.findings:
-                finding_id = _ref(iid, question.question, finding.key)
+                finding_id = child_id(iid, question.question, finding.key)
                 findings.append(
                     complete(
                         Finding,
@@ -260,7 +256,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
                 )
 
     def item_id(key: str) -> str:
-        return _ref(iid, *key.split("/"))
+        return child_id(iid, *key.split("/"))
 
     items = []
     for position, item in enumerate(document.items, start=1):
@@ -305,7 +301,7 @@ def _document_rows(document: ReportDocument, source: ReportSource, *, now: datet
         if term.citations:  # a term nobody cites would be removed as an orphan
             terms.setdefault(term.key, {"id": term.key, "term": term.term, "url": term.url})
         for citation in term.citations:
-            in_finding = _ref(iid, *citation.section.split("/"))
+            in_finding = child_id(iid, *citation.section.split("/"))
             row = {
                 "inspection_id": iid,
                 "term_id": term.key,

@@ -35,6 +35,7 @@ from app.ingest.document import (
     SourceSpan,
 )
 from app.ingest.errors import ReportParseError
+from app.ingest.ids import inspection_id, normalise, slugify
 from app.ingest.reference import (
     Force,
     Framework,
@@ -42,7 +43,6 @@ from app.ingest.reference import (
     Question,
     Reference,
     default_reference,
-    normalise,
 )
 from app.ingest.text import Block, Layout, layout, unwrap
 
@@ -68,10 +68,6 @@ _BOXES: dict[str, ItemKind] = {
     "recommendation": "recommendation",
     "recommendations": "recommendation",
 }
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalise(text).replace("'", "")).strip("-")
 
 
 def _is_terminated(text: str) -> bool:
@@ -656,7 +652,7 @@ class _Parser:
             force=ForceRef(id=force.id, name=force.name),
             framework=framework.id,
             year_label=framework.year_label,
-            inspection_id=f"{force.id}-{slugify(framework.year_label)}",
+            inspection_id=inspection_id(force.id, framework.year_label),
             scope=scope,
             judgments=judgments,
             observations=observations,

@@ -7,18 +7,13 @@ framework comes from here, never from literals in code.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from app.ingest.ids import normalise
+
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "reference"
-
-
-def normalise(text: str) -> str:
-    """Case- and whitespace-insensitive form used to compare names as printed."""
-    text = text.replace("’", "'").replace("‘", "'").replace("–", "-")
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.api.auth import new_key_entry
 from app.config import Settings
-from app.ingest.parse import slugify
+from app.ingest.ids import slugify
 from app.main import create_app
 from app.models import GradeCount, ImportRecord
 from app.services.data_version import current_version

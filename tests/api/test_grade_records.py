@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.ingest.grade_load import load_grade_records
 from app.ingest.grades import GradeRecordError, read_grade_records
-from app.ingest.parse import slugify
+from app.ingest.ids import slugify
 from app.ingest.reference import default_reference
 from tests.helpers import changed_report_text, dump, run_cli
 from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document

@@ -11,7 +11,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.parse import slugify
+from app.ingest.ids import slugify
 from app.ingest.reference import default_reference
 from app.web.marks import marked_segments
 from app.web.views import NOT_COMPARABLE
