@@ -17,9 +17,6 @@ from app.progress import LogProgress, Progress
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from app.ingest.load import LoadResult
-    from app.ingest.manifest import ReportSource
-
 EPILOG = """examples:
   peel serve                                   # http://127.0.0.1:8000/docs
   peel parse seed/west-midlands-peel-2018-19.txt
@@ -32,17 +29,12 @@ EPILOG = """examples:
 """
 
 
-PARSE_HINT = (
-    "peel: the line named above is where reading stopped; check that the file is a PEEL "
-    "report's text (UTF-8, as extracted from the published PDF), and pass --force ID if the "
-    "text does not name its force"
-)
-
-
 def _cmd_parse(args: argparse.Namespace) -> int:
     try:
         document = parse_file(Path(args.path), force_id=args.force)
     except ReportParseError as error:
+        from app.store.flows import PARSE_HINT
+
         print(error, file=sys.stderr)
         print(PARSE_HINT, file=sys.stderr)
         return 2
@@ -75,6 +67,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from app.db import migrate
     from app.logs import logging_config
     from app.models import Inspection
+    from app.store.flows import seed
 
     settings = get_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
@@ -83,10 +76,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     migrate(engine)
     with Session(engine) as session:
         empty = session.execute(select(func.count()).select_from(Inspection)).scalar_one() == 0
-    if empty and not args.no_seed:
-        status = _seed(engine, None, LogProgress(logging.getLogger("peel.seed")))
-        if status != 0:
-            return status
+    seeding = empty and not args.no_seed
+    if seeding and seed(engine, None, LogProgress(logging.getLogger("peel.seed"))):
+        return 2  # sources failed to load (logged above)
     engine.dispose()
     # Graceful shutdown (uvicorn): on SIGTERM/SIGINT stop accepting, finish what is in
     # flight within the timeout, run the app's shutdown (which closes the pool), then end
@@ -140,54 +132,24 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_one(
-    engine: Engine, path: Path, force: str | None, source: ReportSource | None = None
-) -> LoadResult:
-    """Parse and store one report; CommandError (status 2) for input it cannot load.
-
-    The parse comes first, so a report that does not parse writes nothing at all.
-    """
-    from app.ingest.catalogue import sync_catalogue
-    from app.ingest.load import LoadError, load_document
-    from app.ingest.manifest import source_for_path
-    from app.ingest.parse import parse
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read: {error.strerror}", 2) from None
-    source = source.with_text(text) if source else source_for_path(path, text, force=force)
-    try:
-        document = parse(text, force_id=force or source.force, source=str(path))
-    except ReportParseError as error:
-        raise CommandError(f"{error}\n{PARSE_HINT}", 2) from None
-    sync_catalogue(engine)
-    try:
-        return load_document(engine, document, source)
-    except LoadError as error:
-        raise CommandError(str(error), 2) from None
-
-
 def _cmd_load(args: argparse.Namespace) -> int:
-    from app.config import get_settings
-    from app.ingest.manifest import ReportSource, manifest_source
+    from app.store.errors import SourceError
+    from app.store.flows import grade_file_source, load_grade_file, load_report_file
 
     engine = _engine()
     _require_schema(engine)
     path = Path(args.path)
-    if path.suffix.lower() == ".csv":  # grade records, not a report's text
-        # The seed manifest's line for this file, if it has one (framework, licence).
-        listed = manifest_source(get_settings().seed_dir, path)
-        source = ReportSource(
-            path=path,
-            kind="grades",
-            force=args.force or (listed.force if listed else None),
-            framework=args.framework or (listed.framework if listed else None),
-            licence=listed.licence if listed else None,
-        )
-        print(f"{path}: {load_grade_file(engine, source, Progress(sys.stdout))}")
-        return 0
-    result = _load_one(engine, path, args.force)
+    try:
+        if path.suffix.lower() == ".csv":  # grade records, not a report's text
+            source = grade_file_source(path, force=args.force, framework=args.framework)
+            outcome = load_grade_file(engine, source)
+            for line in outcome.warning_lines:
+                print(line, file=sys.stderr, flush=True)
+            print(f"{path}: {outcome.summary}")
+            return 0
+        result = load_report_file(engine, path, force=args.force)
+    except SourceError as error:
+        raise CommandError(str(error), 2) from None
     print(
         f"{result.inspection_id}: {result.status} "
         f"({result.rows} rows, data version {result.data_version})"
@@ -196,78 +158,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
+    from app.store.flows import seed
+
     seed_dir = Path(args.seed_dir) if args.seed_dir else None
-    return _seed(_engine(), seed_dir, Progress(sys.stdout))
-
-
-def _seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
-    """Migrate, upsert the catalogue, load every source of the manifest (report texts and
-    grade-record files, in its order); 2 if any failed."""
-    from app.config import get_settings
-    from app.db import migrate
-    from app.ingest.catalogue import sync_catalogue
-    from app.ingest.manifest import read_manifest
-
-    migrate(engine)
-    catalogue = sync_catalogue(engine)
-    progress.say(f"catalogue: {catalogue.inserted} rows added, {catalogue.updated} updated")
-    sources = read_manifest(seed_dir or get_settings().seed_dir)
-    failed = 0
-    for n, source in enumerate(sources, start=1):
-        progress.step(n, len(sources), source.path.name)
-        try:
-            if source.kind == "grades":
-                outcome = load_grade_file(engine, source, progress)
-            else:
-                result = _load_one(engine, source.path, source.force, source)
-                outcome = f"{result.status} ({result.rows} rows)"
-        except CommandError as error:
-            progress.done(n, len(sources), source.path.name, "failed")
-            progress.error(str(error))
-            failed += 1
-            continue
-        progress.done(n, len(sources), source.path.name, outcome)
-    if failed:
-        progress.error(
-            f"{failed} of {len(sources)} sources failed to load (above); fix them or their "
-            "manifest line, then run `peel seed` again: sources already loaded are not repeated"
-        )
-    return 2 if failed else 0
-
-
-def load_grade_file(engine: Engine, source: ReportSource, progress: Progress) -> str:
-    """Read and store one grade-record file; disagreements with reports are warned of."""
-    from app.ingest.count_load import load_grade_counts
-    from app.ingest.grade_counts import is_count_file, read_grade_counts
-    from app.ingest.grade_load import load_grade_records
-    from app.ingest.grades import GradeRecordError, read_csv_rows, read_grade_records
-    from app.ingest.load import LoadError
-    from app.ingest.reference import default_reference
-
-    try:
-        header, _ = read_csv_rows(source.path)
-        if is_count_file(header):
-            counted = load_grade_counts(
-                engine, read_grade_counts(source.path, default_reference()), source.path
-            )
-            for warning in counted.warnings:
-                progress.error(f"WARNING: sources disagree: {warning}")
-            return counted.summary
-        records = read_grade_records(source.path, default_reference(), framework=source.framework)
-        if source.force is not None:
-            stray = next((r for r in records if r.force != source.force), None)
-            if stray is not None:
-                raise GradeRecordError(
-                    source.path,
-                    stray.line,
-                    f"force {stray.force!r}, but this file is given as {source.force!r}'s",
-                )
-        result = load_grade_records(engine, records, source.path, licence=source.licence)
-    except (GradeRecordError, LoadError) as error:
-        raise CommandError(f"{error}\npeel: nothing of this file was stored", 2) from None
-    for warning in (*result.warnings, *result.count_warnings):
-        progress.error(f"WARNING: sources disagree: {warning}")
-    return result.summary
+    return 2 if seed(_engine(), seed_dir, Progress(sys.stdout)) else 0
 
 
 def _cmd_hash_key(args: argparse.Namespace) -> int:

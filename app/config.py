@@ -20,7 +20,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://... at scale.",
     )
     seed_dir: Path = Field(default=PROJECT_ROOT / "seed", description="Reports and their manifest.")
-    reference_dir: Path = Field(default=PROJECT_ROOT / "reference")
+    reference_dir: Path = Field(
+        default=PROJECT_ROOT / "reference",
+        description="Reference data (forces, frameworks, grade scales, questions): what "
+        "`peel seed` stores as the catalogue and every load checks its source against.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     api_keys: str = Field(

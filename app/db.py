@@ -312,12 +312,22 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(_unlimited(connection)), revision)
 
 
-def schema_revision(engine: Engine) -> tuple[str | None, str | None]:
-    """(the database's revision, the code's head revision)."""
-    from alembic.runtime.migration import MigrationContext
+@cache
+def head_revision() -> str | None:
+    """The code's head migration (read once: the migration files do not change)."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(connection: Any) -> str | None:
+    """The revision the database's schema is at (None: not migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_revision(engine: Engine) -> tuple[str | None, str | None]:
+    """(the database's revision, the code's head revision)."""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current, head
+        return current_revision(connection), head_revision()

@@ -210,7 +210,7 @@ class JudgmentCheck(SQLModel, table=True):
     supersedes (`superseded`: a later statement regraded it).
 
     One row per (judgment, page, grade): one page may state a grade and, later, its regrade.
-    Written by app/ingest/grade_load.py; kept when the report is loaded again.
+    Written by app/store/grade_load.py; kept when the report is loaded again.
     """
 
     __tablename__ = "judgment_check"

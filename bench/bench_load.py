@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/bench_load.py [--runs N]
 Each run makes a fresh database file, then does what `peel seed` does: migrate to head,
-upsert the reference catalogue, parse and load every report in seed/manifest.csv.
+upsert the reference catalogue, parse and load every report in seed/manifest.csv, and
+load its grade-record files.
 Prints the median and the fastest wall time, and the median of each step.
 """
 
@@ -15,11 +16,12 @@ import time
 from pathlib import Path
 
 from app.db import make_engine, migrate
-from app.ingest.catalogue import sync_catalogue
-from app.ingest.load import load_document
 from app.ingest.manifest import read_manifest
 from app.ingest.parse import parse
 from app.ingest.reference import default_reference
+from app.store.catalogue import sync_catalogue
+from app.store.grade_flows import load_grade_file
+from app.store.report import load_document
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
 
@@ -34,9 +36,13 @@ def seed_once(directory: Path) -> dict[str, float]:
     mark = time.perf_counter()
     sync_catalogue(engine)
     steps["catalogue"] = time.perf_counter() - mark
-    steps["parse"] = steps["load"] = 0.0
+    steps["parse"] = steps["load"] = steps["grade records"] = 0.0
     for source in read_manifest(SEED_DIR):
         mark = time.perf_counter()
+        if source.kind == "grades":
+            load_grade_file(engine, source)
+            steps["grade records"] += time.perf_counter() - mark
+            continue
         document = parse(source.path.read_text(encoding="utf-8"), force_id=source.force)
         steps["parse"] += time.perf_counter() - mark
         mark = time.perf_counter()
@@ -59,7 +65,7 @@ def main() -> None:
     total = [r["total"] * 1000 for r in runs]
     steps = ", ".join(
         f"{step} {statistics.median(r[step] for r in runs) * 1000:.0f} ms"
-        for step in ("migrate", "catalogue", "parse", "load")
+        for step in ("migrate", "catalogue", "parse", "load", "grade records")
     )
     print(
         f"seed empty SQLite database: median {statistics.median(total):.0f} ms, "

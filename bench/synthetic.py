@@ -18,11 +18,11 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 from app.ingest.document import ReportDocument
-from app.ingest.load import load_document
 from app.ingest.manifest import read_manifest
 from app.ingest.parse import parse
 from app.ingest.reference import default_reference
 from app.models import Framework, Grade, Pillar, Question
+from app.store.report import load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRA_FRAMEWORKS = (("bench-a", "Bench A", "2030/31"), ("bench-b", "Bench B", "2031/32"))
@@ -80,7 +80,7 @@ def build(engine: Engine) -> int:
     """Load the synthetic inspections into a migrated, catalogued benchmark database."""
     if "bench" not in str(engine.url):
         raise SystemExit(f"refusing to load synthetic data into {engine.url!r}: not a bench DB")
-    (source,) = read_manifest(ROOT / "seed")
+    (source,) = [s for s in read_manifest(ROOT / "seed") if s.kind == "report"]
     document = parse(source.path.read_text(encoding="utf-8"), force_id=source.force)
     _copy_catalogue(engine, document.framework)
     frameworks = [(document.framework, document.year_label)] + [

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.db import make_engine
-from app.services.search_index import is_search_table
+from app.store.search_index import is_search_table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.db import make_engine, migrate
-from app.ingest.catalogue import sync_catalogue
 from app.ingest.document import ReportDocument
 from app.ingest.manifest import ReportSource, read_manifest
 from app.ingest.parse import parse
+from app.store.catalogue import sync_catalogue
 from tests.helpers import SEED_DIR, SEED_REPORT
 
 POSTGRES_SKIP = "TEST_POSTGRES_URL not set: Postgres tests skipped"

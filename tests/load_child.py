@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import app.ingest.load as load
+import app.store.report as load
 from app.db import make_engine
 from app.ingest.manifest import source_for_path
 from app.ingest.parse import parse

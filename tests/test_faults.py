@@ -25,14 +25,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.api.auth import new_key_entry
-from app.api.cache import VersionClock
+from app.api.http_cache import VersionClock
 from app.api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from app.db import WRITE_LOCK_KEY, _unlimited, make_engine, migrate
-from app.ingest.catalogue import sync_catalogue
 from app.ingest.document import ReportDocument
-from app.ingest.load import load_document
 from app.ingest.manifest import ReportSource
 from app.ingest.parse import parse
+from app.store.catalogue import sync_catalogue
+from app.store.report import load_document
 from tests.conftest import fresh_database
 from tests.faults_proxy import FaultProxy
 from tests.helpers import SEED_REPORT, changed_report_text, dump

@@ -1,4 +1,4 @@
-"""Helpers shared by the ASGI layers that stand outside FastAPI (observe, security, cache)."""
+"""Helpers shared by the ASGI middleware in front of the routing (observe, security, http_cache)."""
 
 from __future__ import annotations
 

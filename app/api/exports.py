@@ -1,34 +1,19 @@
 """The whole dataset as files (`peel export`): each list's export, as the API streams it.
 
-The sources are the list endpoints' own (`*_source` in the route modules), with no filter
-and the default sort, so a file holds exactly what `GET /v1/<name>?format=...` answers.
+The sources are the list endpoints' own (`app.resources.sources()`), with no filter and
+the default sort, so a file holds exactly what `GET /v1/<name>?format=...` answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
 from app.api import formats
-from app.api.formats import Format, Source
-from app.api.routes import catalogue, findings, glossary, inspections, judgments
-
-
-def sources() -> list[Source[Any]]:
-    """One source per resource: forces, frameworks, inspections, judgments, findings,
-    recommendations, glossary."""
-    return [
-        catalogue.forces_source(),
-        catalogue.frameworks_source(),
-        inspections.inspections_source(),
-        judgments.judgments_source(),
-        findings.findings_source(),
-        findings.recommendations_source(),
-        glossary.glossary_source(),
-    ]
+from app.api.formats import Format
+from app.resources import sources
 
 
 def export_all(engine: Engine, directory: Path, fmt: Format) -> Iterator[tuple[Path, int]]:

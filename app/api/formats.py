@@ -1,6 +1,6 @@
 """Bulk export of a list: every matching item as CSV or newline-delimited JSON, streamed.
 
-A list endpoint describes what it lists as a `Source`: a name (the file name), the item's
+A list endpoint describes what it lists as a `Source` (app/resources/source.py): a name (the file name), the item's
 response model and `fetch(session, limit, offset) -> (items, count)`, which applies the
 request's filters and sort. The JSON page calls `fetch` once; an export calls it batch by
 batch (`BATCH_SIZE` items at a time, offset paging on the same ordered query) in a
@@ -20,10 +20,10 @@ import csv
 import io
 import json
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
+from typing import IO, Any, Literal, Union, get_args, get_origin
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -32,6 +32,7 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from app.db import read_snapshot
+from app.resources.source import Fetch, Item, Source
 
 Format = Literal["json", "csv", "ndjson"]
 EXPORT_FORMATS: tuple[Format, ...] = ("csv", "ndjson")
@@ -41,19 +42,6 @@ MEDIA_TYPES: dict[Format, str] = {
     "ndjson": "application/x-ndjson",
 }
 BATCH_SIZE = 500
-
-Item = TypeVar("Item", bound=BaseModel)
-Fetch = Callable[[Session, int, int], tuple[list[Item], int]]
-
-
-@dataclass(frozen=True)
-class Source(Generic[Item]):
-    """What a list endpoint lists: `fetch(session, limit, offset) -> (items, count)`."""
-
-    name: str
-    model: type[Item]
-    fetch: Fetch[Item]
-
 
 # --- content negotiation --------------------------------------------------------------
 

@@ -24,9 +24,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.api import formats
-from app.api.conditional import revalidate
 from app.api.deps import SessionDep
 from app.api.formats import Format, Source
+from app.api.http_cache import label_snapshot
 from app.api.problems import InvalidParam, ProblemError, problem_responses
 from app.db import get_engine, read_snapshot
 
@@ -84,8 +84,8 @@ class ListRequest:
     format: Format
 
     def answer(self, source: Source[Any]) -> Any:
-        """The JSON page of `source`, or its CSV or NDJSON export as a stream."""
-        self.response.headers["Vary"] = "Accept"
+        """The JSON page of `source`, or its CSV or NDJSON export as a stream (the
+        validators, Vary included, are app/api/http_cache.py's)."""
         if self.format == "json":
             items, count = source.fetch(self.session, self.paging.limit, self.paging.offset)
             return page_of(self.request, self.response, items, count, self.paging)
@@ -94,7 +94,7 @@ class ListRequest:
         # The stream outlives this request's session: it reads from a snapshot of its own,
         # and the ETag must name that snapshot's data version.
         snapshot = read_snapshot(self.request.app.state.engine or get_engine())
-        revalidate(self.request, snapshot)
+        label_snapshot(self.request, snapshot)
         return formats.stream(
             snapshot,
             source,

@@ -13,7 +13,6 @@ from app.models import Force, Framework, Inspection
 from app.services import catalogue
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,80}$"
-DOTTED_ID = r"^[a-z0-9][a-z0-9.\-/]{0,200}$"
 
 
 def force_or_404(

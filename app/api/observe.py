@@ -1,4 +1,4 @@
-"""Request ids, access logs and Prometheus metrics: the outermost ASGI layer.
+"""Request ids, access logs and Prometheus metrics: the outermost ASGI middleware.
 
 Every response, cached answers and 304s included, gets an `X-Request-ID` (the client's,
 when it sent a sane one, else a new one), one JSON access-log line and a count and a
@@ -14,7 +14,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -55,7 +54,7 @@ class _StateCollector:
 
 
 class Observer:
-    """Wraps the service (see the module). Unknown attributes are the wrapped app's."""
+    """ASGI middleware, the outermost of the service's own (see the module)."""
 
     def __init__(self, app: ASGIApp, *, state: Callable[[], dict[str, float]]) -> None:
         self.app = app
@@ -75,9 +74,6 @@ class Observer:
             registry=self.registry,
         )
         self.registry.register(_StateCollector(state))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,7 +1,8 @@
-"""Security headers, CORS and request limits: one ASGI layer around the whole service.
+"""Security headers, CORS and request limits: one ASGI middleware around the service.
 
-`Guard` wraps the ResponseCache (which answers cached GETs before FastAPI is reached), so
-what it adds is on every response: cached answers, 304s, problems, the docs.
+`Guard` stands outside the HTTP cache (app/api/http_cache.py, which answers cached GETs
+before routing), so what it adds is on every response: cached answers, 304s, problems,
+the docs.
 
 - Headers: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
   `X-Frame-Options: DENY` everywhere; a `Content-Security-Policy` on HTML (the docs).
@@ -9,6 +10,11 @@ what it adds is on every response: cached answers, 304s, problems, the docs.
   ETag, Link and Last-Modified exposed) and a preflight for them is answered; writes are
   closed: no CORS header on them, and a preflight for any other method is answered with
   none, so browsers refuse the cross-origin write.
+  Not Starlette's CORSMiddleware: it cannot leave writes without CORS headers (a POST
+  with an Origin gets `Access-Control-Allow-Origin: *`, and a refused preflight is a 400
+  that still carries it), it answers only requests with an Origin and adds
+  `Vary: Origin`, and it edits the response's header list in place, which would grow the
+  headers of the answers the cache shares between requests.
 - Limits: a query string over `max_query_bytes` is a 414; `POST /v1/imports` is
   rate-limited per API key (per client address without a valid key), reads per client
   address when `read_rate_limit` is set: a 429 problem with `Retry-After`.
@@ -26,7 +32,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -116,10 +121,7 @@ class TokenBuckets:
 
 
 class Guard:
-    """The outermost ASGI layer: limits, CORS and security headers (see the module).
-
-    Any attribute it does not have (state, openapi, routes...) is the wrapped app's.
-    """
+    """ASGI middleware: limits, CORS and security headers (see the module)."""
 
     def __init__(
         self,
@@ -148,9 +150,6 @@ class Guard:
         self._read_headers = [*_SECURITY_HEADERS, *_CORS_READ_HEADERS]
         self._other_headers = list(_SECURITY_HEADERS)
         self._csp = (b"content-security-policy", csp)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.app, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

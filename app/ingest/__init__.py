@@ -1,4 +1,6 @@
-"""Turning published reports into validated documents (parse) and database rows (load)."""
+"""Pure reading: report texts into validated documents (parse), grade-record and
+grade-count CSVs into checked records, or a located error. No database: app/store
+writes what this reads."""
 
 from app.ingest.document import ReportDocument
 from app.ingest.errors import ReportParseError

@@ -22,7 +22,7 @@ def slugify(text: str) -> str:
 
 
 def inspection_id(force_id: str, year_label: str) -> str:
-    """One force in one framework: 'west-midlands' + '2018/19' -> 'west-midlands-2018-19'."""
+    """One force in one framework: 'kent' + '2018/19' -> 'kent-2018-19'."""
     return f"{force_id}-{slugify(year_label)}"
 
 

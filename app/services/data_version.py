@@ -1,12 +1,13 @@
-"""The data version: one counter bumped by every load that changes data.
+"""The data version and the change feed, read.
 
-Responses can be cached keyed by it (ETag), and `data_change` keeps one row per
-change so integrators can sync from a change feed.
+One counter bumped by every load that changes data: responses can be cached keyed by it
+(ETag), and `data_change` keeps one row per change so integrators can sync from a change
+feed. Both are written by the store (app/store/changes.py), in the load's transaction.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -16,41 +17,6 @@ from app.models import DataChange, DataVersion
 def current_version(session: Session) -> int:
     row = session.get(DataVersion, 1)
     return row.version if row else 0
-
-
-def record_change(
-    session: Session,
-    kind: str,
-    *,
-    inspection_id: str | None = None,
-    content_sha256: str | None = None,
-    version: int | None = None,
-) -> int:
-    """Bump the data version (once per `version`) and add a change row; returns the version.
-
-    Pass the `version` a previous call returned to record several changes of one
-    transaction under one version. Callers hold the write lock (app.db.begin_write).
-    """
-    now = datetime.now(UTC)
-    if version is None:
-        row = session.get(DataVersion, 1)
-        if row is None:  # the migration inserts it; a schema made by create_all may not
-            row = DataVersion(id=1, version=0)
-            session.add(row)
-        row.version += 1
-        row.updated_at = now
-        version = row.version
-    session.add(
-        DataChange(
-            version=version,
-            kind=kind,
-            inspection_id=inspection_id,
-            content_sha256=content_sha256,
-            occurred_at=now,
-        )
-    )
-    session.flush()
-    return version
 
 
 def changes_since(session: Session, cursor: int, *, limit: int = 100) -> list[DataChange]:

@@ -15,11 +15,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.api import present, present_grades
-from app.api.conditional import conditional_get
 from app.api.deps import SessionDep
-from app.api.routes.search import hit_href
-from app.services import catalogue, inspections, judgments
+from app.api.http_cache import conditional_get
+from app.resources import forces, grids, history, inspections
+from app.resources.search import hit_href
+from app.resources.urls import urls
+from app.services import catalogue
+from app.services import inspections as inspection_service
 from app.services import search as search_service
 from app.web import views
 from app.web.marks import marked_segments
@@ -31,14 +33,14 @@ MAX_SEARCH_OFFSET = 10_000
 
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["static"] = STATIC
-templates.env.globals["V1"] = present.V1
+templates.env.globals["urls"] = urls
 templates.env.globals["hit_href"] = hit_href
 templates.env.filters["marked"] = marked_segments
 templates.env.filters["when"] = views.when
 templates.env.filters["coverage_short"] = views.coverage_short
 templates.env.globals["NOT_COMPARABLE"] = views.NOT_COMPARABLE
-templates.env.globals["NOT_AVAILABLE"] = present_grades.NOT_AVAILABLE
-templates.env.globals["NOT_INSPECTED"] = present_grades.NOT_INSPECTED
+templates.env.globals["NOT_AVAILABLE"] = grids.NOT_AVAILABLE
+templates.env.globals["NOT_INSPECTED"] = grids.NOT_INSPECTED
 
 # Validators (ETag, 304) as on the JSON: the response cache then keeps pages too.
 router = APIRouter(
@@ -77,12 +79,11 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
 def _card_page(
     request: Request, session: SessionDep, inspection_id: str, **extra: Any
 ) -> HTMLResponse:
-    card = inspections.report_card(session, inspection_id)
-    if card is None:
+    public = inspections.card_of(session, inspection_id)
+    if public is None:
         return _not_found(request, "inspection", inspection_id)
-    public = present.report_card(card)
     grades, _, _ = catalogue.framework_catalogue(session, public.framework.id)
-    others, _ = inspections.list_inspections(
+    others, _ = inspection_service.list_inspections(
         session, force=public.force.id, sort=[("framework", True)], limit=100, offset=0
     )
     return _page(
@@ -109,24 +110,18 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
     force = catalogue.get_force(session, force_id)
     if force is None:
         return _not_found(request, "force", force_id)
-    cycles = inspections.force_cycles(session, force_id)
-    detail = present_grades.force_detail(present.force(force), cycles)
+    cycles = inspection_service.force_cycles(session, force_id)
+    detail = forces.force_detail(forces.force(force), cycles)
     latest = cycles.latest.get("areas") or cycles.latest.get("pillars")
     if latest is None:
         return _page(request, "no_inspection.html", force=force, cycles=detail.cycles)
-    # Oldest first: year labels sort in time order, one inspection per framework.
-    held, _ = inspections.list_inspections(
-        session, force=force_id, sort=[("framework", False)], limit=1000, offset=0
-    )
-    entries = judgments.force_history(session, force_id)
-    checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
-    history = present.force_history(force, entries, held, checks, note="")
-    timelines, names = views.timelines(session, history, held)
+    lines, held = history.history_of(session, force, note="")
+    timelines, names = views.timelines(session, lines, held)
     return _card_page(
         request,
         session,
         latest.inspection.id,
-        history=history,
+        history=lines,
         timelines=timelines,
         history_grade_names=names,
         cycles=detail.cycles,

@@ -10,8 +10,8 @@ from datetime import date
 from sqlmodel import Session
 
 from app import schemas
-from app.api import present_grades
 from app.models import Force, Framework, Grade
+from app.resources import grids
 from app.services import catalogue, comparison, inspections
 from app.services.inspections import InspectionRow
 
@@ -97,7 +97,7 @@ class Grid:
 
 def framework_grid(session: Session, framework: Framework) -> Grid:
     grid = comparison.framework_grid(session, framework)
-    public = present_grades.framework_grades(grid)
+    public = grids.framework_grades(grid)
     areas = framework.structure == "areas"
     names = {q.id: q.name for q in grid.areas} if areas else {p.id: p.name for p in grid.pillars}
     units = public.areas if areas else public.pillars

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, event
 
 from app.config import Settings
 from app.db import make_engine, migrate
-from app.ingest.catalogue import sync_catalogue
-from app.ingest.load import load_document
 from app.ingest.manifest import ReportSource
 from app.main import create_app
+from app.store.catalogue import sync_catalogue
+from app.store.report import load_document
 from tests.conftest import BACKENDS, fresh_database
 from tests.helpers import run_cli
 from tests.reports import seed_document

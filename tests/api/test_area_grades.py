@@ -346,3 +346,12 @@ def test_two_grades_no_date_orders_are_an_error(seeded, tmp_path: Path) -> None:
     assert result.returncode == 2 and f"{bad}:3:" in result.stderr
     assert "no later date" in result.stderr
     assert dump(engine) == before
+
+
+def test_the_change_feed_tells_of_the_grade_counts(seeded) -> None:
+    client, *_ = seeded
+    items = client.get("/v1/changes", params={"limit": 1000}).json()["items"]
+    counted = [c for c in items if c["kind"] == "grade-counts.updated"]
+    assert len(counted) == 1  # one file of counts, loaded once
+    assert counted[0]["href"] == "/v1/frameworks"
+    assert all(c["href"] for c in items)  # every change says where to read it now

@@ -7,10 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.ingest.load import load_document
 from app.ingest.manifest import ReportSource
 from app.ingest.parse import parse
 from app.main import create_app
+from app.store.report import load_document
 from tests.api.conftest import StatementCounter
 from tests.helpers import changed_report_text
 from tests.reports import seed_document, seed_text

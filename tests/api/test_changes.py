@@ -59,10 +59,8 @@ class Replica:
         while url:
             feed = self.client.get(url).json()
             for change in feed["items"]:
-                if change["kind"] == "catalogue.updated":
+                if change["kind"] in ("catalogue.updated", "grade-counts.updated"):
                     self.frameworks = self.client.get("/v1/frameworks").json()["items"]
-                elif change["kind"] == "inspection.removed":
-                    self.inspections.pop(change["inspection"], None)
                 else:
                     self.inspections[change["inspection"]] = _inspection_copy(
                         self.client, change["inspection"]

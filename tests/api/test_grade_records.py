@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.grade_load import load_grade_records
 from app.ingest.grades import GradeRecordError, read_grade_records
 from app.ingest.ids import slugify
 from app.ingest.reference import default_reference
+from app.store.grade_load import load_grade_records
 from tests.helpers import changed_report_text, dump, run_cli
 from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document
 

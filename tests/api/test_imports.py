@@ -16,9 +16,9 @@ from sqlmodel import Session
 from app.api.auth import new_key_entry
 from app.config import Settings
 from app.db import make_engine, migrate
-from app.ingest.catalogue import sync_catalogue
 from app.main import create_app
 from app.models import ImportRecord, Inspection
+from app.store.catalogue import sync_catalogue
 from tests.conftest import fresh_database
 from tests.helpers import changed_report_text, dump, run_cli
 from tests.reports import SEED_REPORT, seed_document, seed_manifest_row, seed_text

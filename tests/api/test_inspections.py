@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.ingest.load import load_document
 from app.ingest.manifest import ReportSource
 from app.ingest.parse import parse
 from app.main import create_app
+from app.store.report import load_document
 from tests.api.conftest import Api, StatementCounter
 from tests.reports import join_lines, lines_of, seed_document, seed_manifest_row, seed_text
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from sqlmodel import Session
 
 from app import schemas
-from app.api import present, present_grades
 from app.api.deps import SessionDep
-from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import ForceDep, FrameworkDep
 from app.api.problems import data_responses, problem_responses
-from app.services import catalogue, comparison, inspections
+from app.resources import forces, frameworks, grids
+from app.resources.urls import API
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix="/v1", tags=["catalogue"], responses=data_responses())
+router = APIRouter(prefix=API, tags=["catalogue"], responses=data_responses())
 
 
 @router.get(
@@ -29,19 +27,9 @@ router = APIRouter(prefix="/v1", tags=["catalogue"], responses=data_responses())
 )
 def list_forces(
     listing: ListDep,
-    sort: Annotated[str | None, sort_query(catalogue.FORCE_SORTS, "id")] = None,
+    sort: Annotated[str | None, sort_query(forces.SORTS, forces.DEFAULT_SORT)] = None,
 ) -> Page[schemas.ForcePublic]:
-    return listing.answer(forces_source(sort))
-
-
-def forces_source(sort: str | None = None) -> Source[schemas.ForcePublic]:
-    fields = parse_sort(sort, catalogue.FORCE_SORTS, "id")
-
-    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.ForcePublic], int]:
-        rows, count = catalogue.list_forces(session, sort=fields, limit=limit, offset=offset)
-        return [present.force(r) for r in rows], count
-
-    return Source("forces", schemas.ForcePublic, fetch)
+    return listing.answer(forces.source(parse_sort(sort, forces.SORTS, forces.DEFAULT_SORT)))
 
 
 @router.get(
@@ -56,9 +44,7 @@ def forces_source(sort: str | None = None) -> Source[schemas.ForcePublic]:
     responses=problem_responses(400, 404),
 )
 def get_force(session: SessionDep, force: ForceDep) -> schemas.ForceDetail:
-    return present_grades.force_detail(
-        present.force(force), inspections.force_cycles(session, force.id)
-    )
+    return forces.detail_of(session, force)
 
 
 @router.get(
@@ -70,21 +56,10 @@ def get_force(session: SessionDep, force: ForceDep) -> schemas.ForceDetail:
 )
 def list_frameworks(
     listing: ListDep,
-    sort: Annotated[str | None, sort_query(catalogue.FRAMEWORK_SORTS, "id")] = None,
+    sort: Annotated[str | None, sort_query(frameworks.SORTS, frameworks.DEFAULT_SORT)] = None,
 ) -> Page[schemas.FrameworkPublic]:
-    return listing.answer(frameworks_source(sort))
-
-
-def frameworks_source(sort: str | None = None) -> Source[schemas.FrameworkPublic]:
-    fields = parse_sort(sort, catalogue.FRAMEWORK_SORTS, "id")
-
-    def fetch(
-        session: Session, limit: int, offset: int
-    ) -> tuple[list[schemas.FrameworkPublic], int]:
-        rows, count = catalogue.list_frameworks(session, sort=fields, limit=limit, offset=offset)
-        return [present.framework(r) for r in rows], count
-
-    return Source("frameworks", schemas.FrameworkPublic, fetch)
+    fields = parse_sort(sort, frameworks.SORTS, frameworks.DEFAULT_SORT)
+    return listing.answer(frameworks.source(fields))
 
 
 @router.get(
@@ -96,22 +71,7 @@ def frameworks_source(sort: str | None = None) -> Source[schemas.FrameworkPublic
     responses=problem_responses(400, 404),
 )
 def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkDetail:
-    grades, pillars, questions = catalogue.framework_catalogue(session, framework.id)
-    return schemas.FrameworkDetail(
-        **present.framework(framework).model_dump(),
-        grades=[schemas.GradePublic(id=g.id, name=g.name, rank=g.rank) for g in grades],
-        pillars=[
-            schemas.PillarPublic(
-                id=p.id,
-                name=p.name,
-                position=p.position,
-                headline_question=p.headline_question,
-                questions=[present.question(q) for q in questions if q.pillar_id == p.id],
-            )
-            for p in pillars
-        ],
-        areas=[present.question(q) for q in questions if q.pillar_id is None],
-    )
+    return frameworks.detail_of(session, framework)
 
 
 @router.get(
@@ -127,4 +87,4 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
     responses=problem_responses(400, 404),
 )
 def get_framework_grades(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkGrades:
-    return present_grades.framework_grades(comparison.framework_grid(session, framework))
+    return grids.grades_of(session, framework)

@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlmodel import Session
 
 from app import schemas
-from app.api import present
 from app.api.deps import SessionDep
-from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, require_findings_held
 from app.api.problems import data_responses, not_found, problem_responses
-from app.services import findings
+from app.resources import findings
+from app.resources.urls import API
 from app.services.findings import Filters
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix="/v1", tags=["findings"], responses=data_responses())
+router = APIRouter(prefix=API, tags=["findings"], responses=data_responses())
 
 ForceFilter = Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")]
 InspectionFilter = Annotated[str | None, Query(pattern=SLUG, examples=["west-midlands-2018-19"])]
@@ -45,26 +43,13 @@ def list_findings(
     question: QuestionFilter = None,
     sort: Annotated[
         str | None,
-        sort_query(findings.FINDING_SORTS, "inspection,position"),
+        sort_query(findings.FINDING_SORTS, findings.DEFAULT_SORT),
     ] = None,
 ) -> Page[schemas.FindingPublic]:
     require_findings_held(listing.session, inspection)
     filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
-    return listing.answer(findings_source(filters, sort))
-
-
-def findings_source(
-    filters: Filters | None = None, sort: str | None = None
-) -> Source[schemas.FindingPublic]:
-    fields = parse_sort(sort, findings.FINDING_SORTS, "inspection,position")
-
-    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.FindingPublic], int]:
-        rows, count = findings.list_findings(
-            session, filters or Filters(), sort=fields, limit=limit, offset=offset
-        )
-        return [present.finding(r) for r in rows], count
-
-    return Source("findings", schemas.FindingPublic, fetch)
+    fields = parse_sort(sort, findings.FINDING_SORTS, findings.DEFAULT_SORT)
+    return listing.answer(findings.findings_source(filters, fields))
 
 
 @router.get(
@@ -83,10 +68,10 @@ def get_finding(
         ),
     ],
 ) -> schemas.FindingPublic:
-    row = findings.get_finding(session, finding_id)
-    if row is None:
+    finding = findings.finding_of(session, finding_id)
+    if finding is None:
         raise not_found("finding", finding_id)
-    return present.finding(row)
+    return finding
 
 
 @router.get(
@@ -109,25 +94,12 @@ def list_recommendations(
     question: QuestionFilter = None,
     sort: Annotated[
         str | None,
-        sort_query(findings.ITEM_SORTS, "inspection,position"),
+        sort_query(findings.ITEM_SORTS, findings.DEFAULT_SORT),
     ] = None,
 ) -> Page[schemas.ItemPublic]:
     filters = Filters(
         force=force, inspection=inspection, pillar=pillar, question=question, kind=kind
     )
     require_findings_held(listing.session, inspection)
-    return listing.answer(recommendations_source(filters, sort))
-
-
-def recommendations_source(
-    filters: Filters | None = None, sort: str | None = None
-) -> Source[schemas.ItemPublic]:
-    fields = parse_sort(sort, findings.ITEM_SORTS, "inspection,position")
-
-    def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.ItemPublic], int]:
-        rows, count = findings.list_items(
-            session, filters or Filters(), sort=fields, limit=limit, offset=offset
-        )
-        return [present.item(r) for r in rows], count
-
-    return Source("recommendations", schemas.ItemPublic, fetch)
+    fields = parse_sort(sort, findings.ITEM_SORTS, findings.DEFAULT_SORT)
+    return listing.answer(findings.recommendations_source(filters, fields))

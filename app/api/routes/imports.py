@@ -19,9 +19,9 @@ from app.api.problems import InvalidParam, ProblemError, problem_responses
 from app.db import get_engine
 from app.ingest.errors import ReportParseError
 from app.ingest.grades import GradeRecordError
-from app.ingest.load import LoadError
 from app.ingest.manifest import ReportSource
-from app.services.imports import UNNAMED, UPLOAD, GradeImportOutcome, import_grades, import_report
+from app.store.errors import LoadError
+from app.store.flows import UNNAMED, UPLOAD, GradeImportOutcome, import_grades, import_report
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 
@@ -223,8 +223,6 @@ async def create_import(
     except LoadError as error:
         raise ProblemError(422, "report-not-loaded", str(error)) from None
     result = outcome.result
-    if result.status != "unchanged" and not dry_run:
-        request.app.state.version_clock.invalidate()  # this worker serves it at once
     if result.status == "unchanged" or dry_run:
         response.status_code = 200
     response.headers["Location"] = f"/v1/inspections/{result.inspection_id}"
@@ -253,8 +251,6 @@ async def _import_grades(
         raise ProblemError(422, "grades-not-loaded", str(error), line=error.line) from None
     except LoadError as error:
         raise ProblemError(422, "grades-not-loaded", str(error)) from None
-    if outcome.changed and not kwargs["dry_run"]:
-        request.app.state.version_clock.invalidate()  # this worker serves it at once
     for warning in outcome.warnings:  # loudly: both sources are kept, a person must look
         _log.warning("sources disagree: %s", warning)
     return outcome

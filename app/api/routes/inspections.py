@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlmodel import Session
 
 from app import schemas
-from app.api import present
 from app.api.deps import SessionDep
-from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, ForceDep
 from app.api.problems import data_responses, not_found, problem_responses
-from app.services import inspections, judgments
+from app.resources import history, inspections
+from app.resources.urls import API
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix="/v1", tags=["inspections"], responses=data_responses())
+router = APIRouter(prefix=API, tags=["inspections"], responses=data_responses())
 
 ForceFilter = Annotated[
     str | None, Query(pattern=SLUG, description="Only this force (police.uk id).")
@@ -25,7 +23,11 @@ ForceFilter = Annotated[
 FrameworkFilter = Annotated[
     str | None, Query(pattern=SLUG, description="Only this framework, e.g. peel-2018-19.")
 ]
-InspectionSort = Annotated[str | None, sort_query(inspections.INSPECTION_SORTS, "id")]
+InspectionSort = Annotated[str | None, sort_query(inspections.SORTS, inspections.DEFAULT_SORT)]
+
+
+def _sort(sort: str | None) -> list[tuple[str, bool]]:
+    return parse_sort(sort, inspections.SORTS, inspections.DEFAULT_SORT)
 
 
 @router.get(
@@ -40,7 +42,7 @@ def list_inspections(
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
-    return listing.answer(inspections_source(force=force, framework=framework, sort=sort))
+    return listing.answer(inspections.source(force=force, framework=framework, sort=_sort(sort)))
 
 
 @router.get(
@@ -55,23 +57,7 @@ def list_force_inspections(
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
-    return listing.answer(inspections_source(force=force.id, framework=framework, sort=sort))
-
-
-def inspections_source(
-    *, force: str | None = None, framework: str | None = None, sort: str | None = None
-) -> Source[schemas.InspectionPublic]:
-    fields = parse_sort(sort, inspections.INSPECTION_SORTS, "id")
-
-    def fetch(
-        session: Session, limit: int, offset: int
-    ) -> tuple[list[schemas.InspectionPublic], int]:
-        rows, count = inspections.list_inspections(
-            session, force=force, framework=framework, sort=fields, limit=limit, offset=offset
-        )
-        return [present.inspection(r) for r in rows], count
-
-    return Source("inspections", schemas.InspectionPublic, fetch)
+    return listing.answer(inspections.source(force=force.id, framework=framework, sort=_sort(sort)))
 
 
 @router.get(
@@ -87,20 +73,10 @@ def get_inspection(
     session: SessionDep,
     inspection_id: Annotated[str, Path(pattern=SLUG, examples=["west-midlands-2018-19"])],
 ) -> schemas.InspectionCard:
-    card = inspections.report_card(session, inspection_id)
+    card = inspections.card_of(session, inspection_id)
     if card is None:
         raise not_found("inspection", inspection_id)
-    return present.report_card(card)
-
-
-HISTORY_NOTE = (
-    "Points are ordered oldest first. Each grade is on its framework's scale; "
-    "`comparable_with_previous` is false where the previous point is on another scale. "
-    "A carried-over point repeats an earlier inspection's grade (see `last_inspected`, and "
-    "`carried_over_from` when that inspection is held). Questions are worded differently "
-    "in each framework, so each has a line of its own; an area (PEEL 2021/22 on) keeps one "
-    "line across the area frameworks, its points on different scales."
-)
+    return card
 
 
 @router.get(
@@ -111,9 +87,4 @@ HISTORY_NOTE = (
     responses=problem_responses(400, 404),
 )
 def get_force_history(session: SessionDep, force: ForceDep) -> schemas.ForceHistory:
-    entries = judgments.force_history(session, force.id)
-    held, _ = inspections.list_inspections(
-        session, force=force.id, sort=[("framework", False)], limit=1000, offset=0
-    )
-    checks = judgments.checks_of(session, [entry.judgment.id for entry in entries])
-    return present.force_history(force, entries, held, checks, note=HISTORY_NOTE)
+    return history.history_of(session, force)[0]

@@ -6,19 +6,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlmodel import Session
 
 from app import schemas
-from app.api import present_grades
-from app.api.formats import Source
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG
 from app.api.problems import data_responses
-from app.services import judgments
-from app.services.judgments import JudgmentFilters
+from app.resources import judgments
+from app.resources.urls import API
+from app.services.judgments import JudgmentFilters, grade_facets
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix="/v1", tags=["judgments"], responses=data_responses())
+router = APIRouter(prefix=API, tags=["judgments"], responses=data_responses())
 
 YEAR = r"^\d{4}([/-]\d{2})?$"
 
@@ -78,7 +76,7 @@ def list_judgments(
     ] = None,
     sort: Annotated[
         str | None,
-        sort_query(judgments.JUDGMENT_SORTS, "inspection,pillar,question"),
+        sort_query(judgments.SORTS, judgments.DEFAULT_SORT),
     ] = None,
 ) -> JudgmentPage:
     filters = JudgmentFilters(
@@ -93,28 +91,8 @@ def list_judgments(
         carried_over=carried_over,
         last_inspected=last_inspected,
     )
-    answer = listing.answer(judgments_source(filters, sort))
+    fields = parse_sort(sort, judgments.SORTS, judgments.DEFAULT_SORT)
+    answer = listing.answer(judgments.source(filters, fields))
     if not isinstance(answer, Page):  # CSV or NDJSON: the items alone
         return answer
-    return JudgmentPage(
-        **dict(answer), facets={"grade": judgments.grade_facets(listing.session, filters)}
-    )
-
-
-def judgments_source(
-    filters: JudgmentFilters | None = None, sort: str | None = None
-) -> Source[schemas.JudgmentPublic]:
-    fields = parse_sort(sort, judgments.JUDGMENT_SORTS, "inspection,pillar,question")
-
-    def fetch(
-        session: Session, limit: int, offset: int
-    ) -> tuple[list[schemas.JudgmentPublic], int]:
-        rows, count = judgments.list_judgments(
-            session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
-        )
-        checks = judgments.checks_of(session, [j.id for j, _, _ in rows])
-        return [
-            present_grades.judgment(j, g, name, checks.get(j.id, [])) for j, g, name in rows
-        ], count
-
-    return Source("judgments", schemas.JudgmentPublic, fetch)
+    return JudgmentPage(**dict(answer), facets={"grade": grade_facets(listing.session, filters)})

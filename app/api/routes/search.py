@@ -11,13 +11,14 @@ from app.api.deps import SessionDep
 from app.api.listing import PagingDep, page_links
 from app.api.lookups import SLUG
 from app.api.problems import InvalidParam, ProblemError, data_responses, problem_responses
-from app.models import ITEM_KINDS
+from app.resources import search as search_resource
+from app.resources.urls import API
 from app.schemas import SearchKind
 from app.services import search as search_service
 from app.services.search import SearchFilters, SearchQueryError
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix="/v1", tags=["search"], responses=data_responses())
+router = APIRouter(prefix=API, tags=["search"], responses=data_responses())
 
 QUERY_LANGUAGE = """Full-text search, ranked best first, with highlighted snippets and facet
 counts (by kind, pillar, question and grade) over every match.
@@ -36,15 +37,6 @@ for improvement, findings, summaries and observations.
 A query that is empty, longer than 200 characters, has an unbalanced quote, starts or ends
 with `OR`, or only leaves things out is a 400 problem.
 """
-
-
-def hit_href(hit: search_service.Hit) -> str:
-    """Where a hit's JSON is: the finding, the question's boxed items, or the card."""
-    if hit.kind == "finding":
-        return f"/v1/findings/{hit.ref_id}"
-    if hit.kind in ITEM_KINDS:
-        return f"/v1/recommendations?inspection={hit.inspection}&question={hit.question}"
-    return f"/v1/inspections/{hit.inspection}"
 
 
 @router.get(
@@ -95,27 +87,11 @@ def search(
         session, parsed, filters, limit=paging.limit, offset=paging.offset
     )
     next_url, previous_url = page_links(request, response, outcome.count, paging)
-    return schemas.SearchResults(
-        query=q,
-        count=outcome.count,
+    return search_resource.results(
+        q,
+        outcome,
         limit=paging.limit,
         offset=paging.offset,
-        next=next_url,
-        previous=previous_url,
-        items=[
-            schemas.SearchHitPublic(
-                kind=hit.kind,
-                id=hit.ref_id,
-                inspection=hit.inspection,
-                force=hit.force,
-                pillar=hit.pillar,
-                question=hit.question,
-                title=hit.title,
-                snippet=hit.snippet,
-                score=hit.score,
-                href=hit_href(hit),
-            )
-            for hit in outcome.hits
-        ],
-        facets=outcome.facets,
+        next_url=next_url,
+        previous_url=previous_url,
     )

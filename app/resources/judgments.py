@@ -1,0 +1,134 @@
+"""Judgments: a grade with its provenance, the list source, and the coverage of area
+frameworks (how many grades are known here)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app import schemas
+from app.ingest.grade_counts import matches_known
+from app.models import Grade, Judgment, JudgmentCheck
+from app.resources.source import SortFields, Source, sort_fields
+from app.services import judgments
+from app.services.coverage import CoverageFacts
+from app.services.judgments import JudgmentFilters, level_of
+
+SORTS = judgments.JUDGMENT_SORTS
+DEFAULT_SORT = "inspection,pillar,question"
+
+
+def provenance(row: Judgment, checks: list[JudgmentCheck]) -> dict:
+    """Where a judgment's grade comes from, what other pages say of it, and the earlier
+    grades it superseded: the fields every public judgment shares."""
+    return {
+        "source_kind": row.source_kind or "report",
+        "source_url": row.source_url,
+        "source_date": row.source_date,
+        "cross_checks": [
+            schemas.CrossCheck(
+                source_url=check.source_url,
+                grade=check.grade_id,
+                agrees=check.grade_id == row.grade_id,
+                source_kind=check.source_kind,
+                source_date=check.source_date,
+            )
+            for check in checks
+            if not check.superseded
+        ],
+        "superseded": [
+            schemas.SupersededGrade(
+                grade=check.grade_id,
+                source_url=check.source_url,
+                source_kind=check.source_kind,
+                source_date=check.source_date,
+            )
+            for check in checks
+            if check.superseded
+        ],
+    }
+
+
+def subject_ids(row: Judgment) -> dict:
+    """level, pillar, question and area of a judgment (an area is stored as a question
+    of a framework without pillars)."""
+    level = level_of(row)
+    return {
+        "level": level,
+        "pillar": row.pillar_id,
+        "question": row.question_id if level == "question" else None,
+        "area": row.question_id if level == "area" else None,
+    }
+
+
+def judgment(
+    row: Judgment, grade: Grade, name: str, checks: list[JudgmentCheck]
+) -> schemas.JudgmentPublic:
+    return schemas.JudgmentPublic(
+        id=row.id,
+        inspection=row.inspection_id,
+        force=row.force_id,
+        framework=row.framework_id,
+        scale=row.framework_id,
+        **subject_ids(row),
+        name=name,
+        grade=row.grade_id,
+        grade_name=grade.name,
+        grade_rank=grade.rank,
+        last_inspected=row.last_inspected,
+        carried_over=row.carried_over,
+        carried_over_sentence=row.carried_over_sentence,
+        **provenance(row, checks),
+    )
+
+
+def source(
+    filters: JudgmentFilters | None = None, sort: SortFields | None = None
+) -> Source[schemas.JudgmentPublic]:
+    fields = sort_fields(sort, DEFAULT_SORT)
+
+    def fetch(
+        session: Session, limit: int, offset: int
+    ) -> tuple[list[schemas.JudgmentPublic], int]:
+        rows, count = judgments.list_judgments(
+            session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
+        )
+        checks = judgments.checks_of(session, [j.id for j, _, _ in rows])
+        return [judgment(j, g, name, checks.get(j.id, [])) for j, g, name in rows], count
+
+    return Source("judgments", schemas.JudgmentPublic, fetch)
+
+
+def coverage(facts: CoverageFacts) -> schemas.Coverage:
+    """Grades known against what count pages state; the counts' figures stand where
+    every count page agrees, and every page is listed either way."""
+    known = sum(facts.known.values())
+    statements = [
+        schemas.CountStatement(
+            source_url=c.source_url,
+            areas_graded=c.areas_graded,
+            grades=dict(c.grades),
+            matches_known=matches_known(c.grades, c.areas_graded, facts.known),
+        )
+        for c in facts.counts
+    ]
+    graded = {s.areas_graded for s in statements}
+    shapes = {tuple(sorted(s.grades.items())) for s in statements}
+    agreed = len(graded) == 1 and len(shapes) == 1
+    areas_graded = next(iter(graded)) if agreed else None
+    distribution = dict(statements[0].grades) if agreed else None
+    if not statements:
+        note = f"{known} area grades known here; no page held states how many were graded."
+    elif not agreed:
+        note = f"{known} area grades known here; the count pages disagree (see `counts`)."
+    elif areas_graded is None:
+        note = f"{known} area grades known here; the count page does not say how many."
+    else:
+        note = f"{min(known, areas_graded)} of {areas_graded} area grades known here."
+    return schemas.Coverage(
+        grades_known=known,
+        areas_graded=areas_graded,
+        distribution=distribution,
+        complete=areas_graded is not None and known >= areas_graded,
+        counts=statements,
+        note=note,
+    )
