@@ -41,9 +41,12 @@ class Settings(BaseSettings):
         default=1.0,
         ge=0,
         description="How often a worker re-reads the data version (a load by another "
-        "process is served within this long).",
+        "process is served within this long). With Postgres, workers also LISTEN for the "
+        "version a load notifies and re-read it at once; this polling is the fallback "
+        "(SQLite, or while the listener is reconnecting).",
     )
-    # Limits (app/api/security.py). Rate limits are per worker process: in-memory buckets.
+    # Limits (app/api/security.py). Rate limits are per worker process (in-memory buckets),
+    # or shared by every worker and container through Redis when REDIS_URL is set.
     max_query_bytes: int = Field(
         default=2048, ge=1, description="A query string longer than this is a 414."
     )
@@ -51,13 +54,20 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         description="POST /v1/imports per minute per API key (per client address without a "
-        "valid key), per worker; over it a 429 with Retry-After. 0: unlimited.",
+        "valid key), per worker (shared with REDIS_URL); over it a 429 with Retry-After. "
+        "0: unlimited.",
     )
     read_rate_limit: float = Field(
         default=0,
         ge=0,
-        description="Reads (GET, HEAD) per second per client address, per worker; over it a "
-        "429 with Retry-After. 0: unlimited.",
+        description="Reads (GET, HEAD) per second per client address, per worker (shared "
+        "with REDIS_URL); over it a 429 with Retry-After. 0: unlimited.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="redis://host:port/db: rate limits are counted there, shared by every "
+        "worker and container using it. Empty: each worker counts its own. While Redis "
+        "cannot be reached, each worker falls back to its own count (a warning is logged).",
     )
     trust_forwarded_for: bool = Field(
         default=False,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -38,7 +39,7 @@ from app.api.routes import (
     judgments,
     search,
 )
-from app.api.security import Guard, content_security_policy
+from app.api.security import Guard, RedisLink, content_security_policy
 from app.config import Settings, get_settings
 from app.db import as_utc, get_engine
 from app.schemas import ImportRequest
@@ -109,8 +110,13 @@ def _state_reader(app: FastAPI, store: ResponseStore) -> Callable[[], dict[str, 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Postgres: hear every load's NOTIFY, so any worker's load is served at once.
+    app.state.version_clock.start_listening()
     yield
     # After uvicorn has drained the requests in flight (graceful shutdown).
+    await anyio.to_thread.run_sync(app.state.version_clock.stop_listening)
+    if app.state.redis_link is not None:
+        await app.state.redis_link.aclose()
     (app.state.engine or get_engine()).dispose()
     _log.info("shutdown complete: requests drained, database pool closed")
 
@@ -141,6 +147,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     app.state.version_clock = VersionClock(
         lambda: app.state.engine or get_engine(), settings.version_check_seconds
     )
+    # REDIS_URL: rate limits shared by every worker and container (app/api/security.py).
+    app.state.redis_link = RedisLink(settings.redis_url) if settings.redis_url else None
     strict = [Depends(reject_unknown_query_params)]
     cached = [*strict, Depends(conditional_get)]
     for module in (catalogue, inspections, judgments, findings, search, glossary, changes):
@@ -211,6 +219,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         import_rate_limit=settings.import_rate_limit,
         read_rate_limit=settings.read_rate_limit,
         trust_forwarded_for=settings.trust_forwarded_for,
+        redis_link=app.state.redis_link,
     )
     # Outermost: request ids, access logs and metrics count every response.
     app.add_middleware(Observer, state=_state_reader(app, store))

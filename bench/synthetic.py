@@ -1,9 +1,12 @@
-"""A synthetic dataset for the benchmark only: every reference force x three frameworks.
+"""Synthetic datasets for the benchmark only, built from the seed document.
 
-Built from the seed document: each copy renames the force (in every text field) and
-shuffles the grades; the two extra frameworks are copies of the 2018/19 catalogue under
-other ids and year labels, inserted into the benchmark database alone. Never load this
-into the real database: `build(url)` refuses a database that has not been named for it.
+`build`: every reference force x three frameworks (135 inspections). `reports`: the seed
+plus 20 more full reports, the seed's framework and year, so full-text search finds about
+21 times the seed's matches (the `reports21` dataset). Each copy renames the force (in
+every text field) and shuffles the grades; `build`'s two extra frameworks are copies of
+the 2018/19 catalogue under other ids and year labels, inserted into the benchmark
+database alone. Never load these into the real database: both refuse a database that has
+not been named for the benchmark.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 from app.ingest.document import ReportDocument
-from app.ingest.manifest import read_manifest
+from app.ingest.manifest import ReportSource, read_manifest
 from app.ingest.parse import parse
 from app.ingest.reference import default_reference
 from app.models import Framework, Grade, Pillar, Question
@@ -76,12 +79,27 @@ def variant(
     return ReportDocument.model_validate(data)
 
 
-def build(engine: Engine) -> int:
-    """Load the synthetic inspections into a migrated, catalogued benchmark database."""
+def _seed_report(engine: Engine) -> tuple[ReportSource, ReportDocument]:
     if "bench" not in str(engine.url):
         raise SystemExit(f"refusing to load synthetic data into {engine.url!r}: not a bench DB")
     (source,) = [s for s in read_manifest(ROOT / "seed") if s.kind == "report"]
-    document = parse(source.path.read_text(encoding="utf-8"), force_id=source.force)
+    return source, parse(source.path.read_text(encoding="utf-8"), force_id=source.force)
+
+
+def reports(engine: Engine, count: int = 20) -> int:
+    """Load `count` renamed copies of the seed report (the first forces of the reference
+    other than the seed's, same framework and year) into a seeded benchmark database."""
+    source, document = _seed_report(engine)
+    forces = [f for f in default_reference().forces if f.id != document.force.id][:count]
+    for n, force in enumerate(forces):
+        copy = variant(document, force.id, force.name, document.framework, document.year_label, n)
+        load_document(engine, copy, replace(source, force=force.id, sha256=f"reports-{n}"))
+    return len(forces)
+
+
+def build(engine: Engine) -> int:
+    """Load the synthetic inspections into a migrated, catalogued benchmark database."""
+    source, document = _seed_report(engine)
     _copy_catalogue(engine, document.framework)
     frameworks = [(document.framework, document.year_label)] + [
         (framework_id, year) for framework_id, _, year in EXTRA_FRAMEWORKS

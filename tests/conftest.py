@@ -89,3 +89,13 @@ def seed_source() -> ReportSource:
 @pytest.fixture(scope="session")
 def seed_document(seed_source: ReportSource) -> ReportDocument:
     return parse(SEED_REPORT.read_text(encoding="utf-8"), force_id=seed_source.force)
+
+
+@pytest.fixture
+def loaded(db: Engine, seed_source: ReportSource) -> Engine:
+    """The migrated, catalogued database holding the seed report."""
+    from app.store.report import load_document
+    from tests.reports import seed_document
+
+    load_document(db, seed_document(), seed_source)
+    return db

@@ -18,12 +18,19 @@ version. So a read is fully identified by (data version, path, query, negotiated
 - `VersionClock`: the data version, re-read at most every `interval` seconds (a load by
   another process is seen within that), and on the next request after any write this
   process commits on the app's engine: SQLAlchemy events, so no route has to say so.
+  With Postgres, a `VersionListener` (a thread with a connection of its own, started by
+  the app's lifespan) LISTENs on the channel every load NOTIFYs at commit
+  (app/store/changes.py), so a load by any worker or container is served at once;
+  polling is the fallback (SQLite, or while the listener reconnects).
+- Single flight: concurrent identical GETs missing the store at one data version (the
+  storm after a load) are computed once; the others wait and answer with what it kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import weakref
 from collections import OrderedDict
@@ -35,9 +42,10 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import anyio
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy import Engine, event
+from sqlalchemy import URL, Engine, event
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,6 +54,7 @@ from app.api.deps import SessionDep
 from app.api.formats import negotiate
 from app.db import as_utc
 from app.services.data_version import version_row
+from app.store.changes import VERSION_CHANNEL
 
 STATE_KEY = "cache_validators"  # request.state: the validators of the answer being made
 # What is kept: a complete 200 of these types labelled by `conditional_get` (the reads
@@ -211,6 +220,8 @@ class VersionClock:
         self._checked = float("-inf")
         self._refreshing = False
         self._invalidations = 0
+        self._lock = threading.Lock()  # invalidate() is called from other threads too
+        self._listener: VersionListener | None = None
 
     def _read(self) -> int:
         engine = self._engine()
@@ -239,17 +250,141 @@ class VersionClock:
                 _log.warning("data version not read: %s", type(error).__name__)
             finally:
                 # A commit during the read may not be in what was read: read again.
-                fresh = invalidations == self._invalidations
-                self._checked = time.monotonic() if fresh else float("-inf")
+                with self._lock:
+                    fresh = invalidations == self._invalidations
+                    self._checked = time.monotonic() if fresh else float("-inf")
                 self._refreshing = False
         while self._version < 0 and self._refreshing:  # the first read is on its way
             await anyio.sleep(0.001)
         return self._version if self._version >= 0 else None
 
     def invalidate(self) -> None:
-        """Read the version again on the next request."""
-        self._invalidations += 1
-        self._checked = float("-inf")
+        """Read the version again on the next request (from any thread)."""
+        with self._lock:
+            self._invalidations += 1
+            self._checked = float("-inf")
+
+    @property
+    def listening(self) -> bool:
+        """Is a listener connected, hearing every load's notification?"""
+        return self._listener is not None and self._listener.connected
+
+    def start_listening(self) -> None:
+        """On Postgres (psycopg): start a `VersionListener`, so a load committed anywhere
+        is served at once. Elsewhere nothing: polling alone (SQLite has no notifications,
+        and one process writes it)."""
+        try:
+            engine = self._engine()
+        except Exception as error:  # the app answers for the database itself (503s)
+            _log.warning("data version: no listener (%s): polling only", type(error).__name__)
+            return
+        if self._listener is None and (engine.dialect.name, engine.dialect.driver) == (
+            "postgresql",
+            "psycopg",
+        ):
+            self._listener = VersionListener(engine.url, self)
+            self._listener.start()
+
+    def stop_listening(self) -> None:
+        """Stop the listener (within about a second) and close its connection."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.stop()
+
+
+LISTENER_NAME = "peel-version-listener"  # application_name of the listener's connection
+_LISTEN_POLL_S = 1.0  # how long one wait for notifications lasts (and so stopping takes)
+_LISTEN_HEARTBEAT_S = 15.0  # a quiet connection is checked this often
+_LISTEN_BACKOFF_S = (0.5, 30.0)  # reconnect delay: from, doubling up to
+
+
+class VersionListener:
+    """`LISTEN peel_data_version` on a Postgres connection of its own, in a daemon thread:
+    each notification (sent by a load's commit, any worker's or container's) invalidates
+    the clock, so the next request re-reads the version. Requests never wait on it.
+
+    On connecting it invalidates the clock too (a load may have committed unheard). If the
+    connection fails or drops, it says so once (a warning) and reconnects with backoff
+    (0.5 s doubling to 30 s); meanwhile the clock's polling serves loads within
+    `interval`. On a server that refuses LISTEN (a read replica: notifications are not
+    replicated) it stops and polling alone goes on.
+    """
+
+    def __init__(self, url: URL, clock: VersionClock) -> None:
+        self.clock = clock
+        self.connected = False
+        self._url = url
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=LISTENER_NAME, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _connect(self) -> psycopg.Connection:
+        url = self._url.set(drivername="postgresql+psycopg")
+        _args, params = url.get_dialect()().create_connect_args(url)
+        params.pop("context", None)
+        return psycopg.connect(
+            **{
+                "connect_timeout": 3,
+                # A dead server or a cut network is noticed within about a minute.
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                **params,
+                "application_name": LISTENER_NAME,
+                "autocommit": True,
+            }
+        )
+
+    def _run(self) -> None:
+        delay = _LISTEN_BACKOFF_S[0]
+        failing = False
+        while not self._stopping.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(f"LISTEN {VERSION_CHANNEL}")
+                    self.connected = True
+                    self.clock.invalidate()  # what committed before LISTEN was not heard
+                    _log.log(
+                        logging.WARNING if failing else logging.INFO,
+                        "data version: listening for loads (%s)",
+                        "reconnected" if failing else "Postgres LISTEN",
+                    )
+                    failing, delay = False, _LISTEN_BACKOFF_S[0]
+                    self._listen(connection)
+            except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.FeatureNotSupported):
+                _log.info("data version: this server cannot LISTEN (a replica?): polling only")
+                return
+            except Exception as error:  # any failure: reconnect, poll meanwhile
+                if not failing:
+                    _log.warning(
+                        "data version: listener lost (%s); polling every %s s until it reconnects",
+                        type(error).__name__,
+                        self.clock._interval,
+                    )
+                failing = True
+            finally:
+                self.connected = False
+            self.clock.invalidate()  # a notification may have been missed
+            self._stopping.wait(delay)
+            delay = min(delay * 2, _LISTEN_BACKOFF_S[1])
+
+    def _listen(self, connection: psycopg.Connection) -> None:
+        quiet_since = time.monotonic()
+        while not self._stopping.is_set():
+            for _notify in connection.notifies(timeout=_LISTEN_POLL_S):
+                self.clock.invalidate()
+                quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since >= _LISTEN_HEARTBEAT_S:
+                connection.execute("SELECT 1")  # raises if the connection is gone
+                quiet_since = time.monotonic()
 
 
 # --- the response store and the middleware -----------------------------------------------
@@ -324,6 +459,7 @@ class HttpCache:
         self.app = app
         self.clock = clock
         self.store = store
+        self._flights: dict[tuple, _Flight] = {}  # (key, version): the miss being computed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -338,7 +474,33 @@ class HttpCache:
                 if entry is not None:
                     await self._answer(scope, send, entry)
                     return
-        await self._through_app(scope, receive, send, key)
+        if key is None:
+            await self._through_app(scope, receive, send, None)
+        else:
+            await self._single_flight(scope, receive, send, key, version)
+
+    async def _single_flight(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple, version: int
+    ) -> None:
+        """A miss: the first request for `key` at `version` goes through the app; identical
+        ones arriving meanwhile wait for it and answer with the entry it kept (so a load's
+        miss storm computes each answer once per worker). When it kept none (an error, a
+        304, a body too big) each of them goes through the app itself."""
+        flight_key = (key, version)
+        flight = self._flights.get(flight_key)
+        if flight is not None:
+            await flight.done.wait()
+            if flight.entry is not None:
+                await self._answer(scope, send, flight.entry)
+            else:
+                await self._through_app(scope, receive, send, key)
+            return
+        flight = self._flights[flight_key] = _Flight()
+        try:
+            flight.entry = await self._through_app(scope, receive, send, key)
+        finally:  # even when the request fails or is cancelled: never leave waiters hanging
+            del self._flights[flight_key]
+            flight.done.set()
 
     @staticmethod
     async def _answer(scope: Scope, send: Send, entry: Entry) -> None:
@@ -353,9 +515,9 @@ class HttpCache:
 
     async def _through_app(
         self, scope: Scope, receive: Receive, send: Send, key: tuple | None
-    ) -> None:
+    ) -> Entry | None:
         """Answer through the app, labelling a 200 with its validators; with a `key`, keep
-        a complete labelled 200 JSON or HTML answer."""
+        a complete labelled 200 JSON or HTML answer (and return it)."""
         state = scope.setdefault("state", {})  # request.state: set by conditional_get
         validators: Validators | None = None
         start: Message | None = None
@@ -386,4 +548,15 @@ class HttpCache:
         await self.app(scope, receive, send_labelled)
         if keep and key is not None and start is not None and validators is not None:
             headers = [(k, v) for k, v in start["headers"] if k not in _SKIPPED_HEADERS]
-            self.store.put(key, Entry(validators, headers, b"".join(chunks)))
+            entry = Entry(validators, headers, b"".join(chunks))
+            self.store.put(key, entry)
+            return entry
+        return None
+
+
+@dataclass(eq=False)
+class _Flight:
+    """One miss being computed, and the entry it kept (None: nothing to share)."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    entry: Entry | None = None

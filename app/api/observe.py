@@ -9,11 +9,13 @@ version, when a load last changed the data, and the response cache's size.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -32,6 +34,27 @@ UNMATCHED = "unmatched"
 # Methods as labels: any other token a client sends is counted as OTHER (bounded labels).
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _access = logging.getLogger("peel.access")
+_INFO = logging.INFO
+
+
+class _RequestIds:
+    """New request ids: 32 hex digits, like a uuid4's, but a random 64-bit prefix per
+    process (drawn again in a forked child) and a counter, so unique without reading the
+    system's random source per request."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(1)
+
+    def __call__(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+new_request_id = _RequestIds()
 
 
 class _StateCollector:
@@ -74,6 +97,8 @@ class Observer:
             registry=self.registry,
         )
         self.registry.register(_StateCollector(state))
+        # The labelled series of each (method, route, status), looked up once.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +106,7 @@ class Observer:
             return
         started = time.perf_counter()
         given = (header(scope, b"x-request-id") or b"").decode("latin-1")
-        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        rid = given if given and _REQUEST_ID.fullmatch(given) else new_request_id()
         token = request_id.set(rid)
         status = 500  # if the app fails before it starts a response
         echoed = (b"x-request-id", rid.encode())
@@ -102,22 +127,37 @@ class Observer:
             elapsed = time.perf_counter() - started
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
             route = self._route(scope)
-            self.requests.labels(method, route, str(status)).inc()
-            self.latency.labels(method, route).observe(elapsed)
-            _access.info(
-                "%s %s %s",
-                method,
-                scope["path"],
-                status,
-                extra={
-                    "method": method,
-                    "path": scope["path"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "client": (scope.get("client") or ("",))[0],
-                },
-            )
+            series = self._series.get((method, route, status))
+            if series is None:
+                series = self._series[(method, route, status)] = (
+                    self.requests.labels(method, route, str(status)),
+                    self.latency.labels(method, route),
+                )
+            series[0].inc()
+            series[1].observe(elapsed)
+            if _access.isEnabledFor(_INFO):
+                # What _access.info(...) makes, less the caller lookup (file, line and
+                # function of this call: fields the JSON log line never shows).
+                path = scope["path"]
+                _access.handle(
+                    _access.makeRecord(
+                        _access.name,
+                        _INFO,
+                        __file__,
+                        0,
+                        "%s %s %s",
+                        (method, path, status),
+                        None,
+                        extra={
+                            "method": method,
+                            "path": path,
+                            "route": route,
+                            "status": status,
+                            "duration_ms": round(elapsed * 1000, 2),
+                            "client": (scope.get("client") or ("",))[0],
+                        },
+                    )
+                )
             request_id.reset(token)
 
     def _route(self, scope: Scope) -> str:

@@ -3,6 +3,8 @@ recommendations): presenters and list sources."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from app import schemas
@@ -32,6 +34,32 @@ def finding(row: FindingRow) -> schemas.FindingPublic:
         source_lines=schemas.SourceLines(start=f.start_line, end=f.end_line),
         href=urls.finding(f.id),
     )
+
+
+def finding_dict(row: Any) -> dict[str, Any]:
+    """`finding` of a Core row (`findings.finding_rows`) as the JSON object of
+    `FindingPublic` (its fields, in its order), without building the model."""
+    return {
+        "id": row.id,
+        "inspection": row.inspection_id,
+        "force": row.force_id,
+        "pillar": row.pillar_id,
+        "question": row.question_id,
+        "heading": row.heading,
+        "position": row.position,
+        "page": row.page,
+        "paragraphs": list(row.paragraphs),
+        "source_lines": {"start": row.start_line, "end": row.end_line},
+        "href": urls.finding(row.id),
+    }
+
+
+def finding_dicts(
+    session: Session, filters: Filters, fields: SortFields, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of findings as JSON objects, and the count of all."""
+    rows, count = findings.finding_rows(session, filters, sort=fields, limit=limit, offset=offset)
+    return [finding_dict(row) for row in rows], count
 
 
 def item(row: ItemRow) -> schemas.ItemPublic:
@@ -66,10 +94,8 @@ def findings_source(
     fields = sort_fields(sort, DEFAULT_SORT)
 
     def fetch(session: Session, limit: int, offset: int) -> tuple[list[schemas.FindingPublic], int]:
-        rows, count = findings.list_findings(
-            session, filters or Filters(), sort=fields, limit=limit, offset=offset
-        )
-        return [finding(r) for r in rows], count
+        items, count = finding_dicts(session, filters or Filters(), fields, limit, offset)
+        return [schemas.FindingPublic.model_validate(item) for item in items], count
 
     return Source("findings", schemas.FindingPublic, fetch)
 

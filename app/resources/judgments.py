@@ -3,6 +3,8 @@ frameworks (how many grades are known here)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from app import schemas
@@ -81,6 +83,83 @@ def judgment(
     )
 
 
+def _check_dicts(grade: str, checks: list[Any]) -> tuple[list[dict], list[dict]]:
+    """(cross_checks, superseded) of `provenance`, as the JSON objects of their models."""
+    cross: list[dict] = []
+    superseded: list[dict] = []
+    for check in checks:
+        if check.superseded:
+            superseded.append(
+                {
+                    "grade": check.grade_id,
+                    "source_url": check.source_url,
+                    "source_kind": check.source_kind,
+                    "source_date": check.source_date,
+                }
+            )
+        else:
+            cross.append(
+                {
+                    "source_url": check.source_url,
+                    "grade": check.grade_id,
+                    "agrees": check.grade_id == grade,
+                    "source_kind": check.source_kind,
+                    "source_date": check.source_date,
+                }
+            )
+    return cross, superseded
+
+
+_NO_CHECKS: list[Any] = []
+
+
+def judgment_dict(row: Any, checks: list[Any]) -> dict[str, Any]:
+    """`judgment` of a Core row (`judgments.judgment_rows`) as the JSON object of
+    `JudgmentPublic` (its fields, in its order), without building the model."""
+    cross, superseded = _check_dicts(row.grade_id, checks) if checks else ([], [])
+    pillar, question = row.pillar_id, row.question_id
+    level = "area" if pillar is None else ("pillar" if question is None else "question")
+    return {
+        "source_kind": row.source_kind or "report",
+        "source_url": row.source_url,
+        "source_date": row.source_date,
+        "cross_checks": cross,
+        "superseded": superseded,
+        "id": row.id,
+        "inspection": row.inspection_id,
+        "force": row.force_id,
+        "framework": row.framework_id,
+        "scale": row.framework_id,
+        "level": level,
+        "pillar": pillar,
+        "question": question if level == "question" else None,
+        "area": question if level == "area" else None,
+        "name": row.name,
+        "grade": row.grade_id,
+        "grade_name": row.grade_name,
+        "grade_rank": row.grade_rank,
+        "last_inspected": row.last_inspected,
+        "carried_over": row.carried_over,
+        "carried_over_sentence": row.carried_over_sentence,
+    }
+
+
+def judgment_dicts(
+    session: Session,
+    filters: JudgmentFilters,
+    fields: SortFields,
+    limit: int,
+    offset: int,
+    count: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of judgments as JSON objects (two queries: the rows, their checks), and the
+    count of all (one more query unless `count` is given)."""
+    rows, count, checks = judgments.judgment_rows(
+        session, filters, sort=fields, limit=limit, offset=offset, count=count
+    )
+    return [judgment_dict(row, checks.get(row.id, _NO_CHECKS)) for row in rows], count
+
+
 def source(
     filters: JudgmentFilters | None = None, sort: SortFields | None = None
 ) -> Source[schemas.JudgmentPublic]:
@@ -89,11 +168,8 @@ def source(
     def fetch(
         session: Session, limit: int, offset: int
     ) -> tuple[list[schemas.JudgmentPublic], int]:
-        rows, count = judgments.list_judgments(
-            session, filters or JudgmentFilters(), sort=fields, limit=limit, offset=offset
-        )
-        checks = judgments.checks_of(session, [j.id for j, _, _ in rows])
-        return [judgment(j, g, name, checks.get(j.id, [])) for j, g, name in rows], count
+        items, count = judgment_dicts(session, filters or JudgmentFilters(), fields, limit, offset)
+        return [schemas.JudgmentPublic.model_validate(item) for item in items], count
 
     return Source("judgments", schemas.JudgmentPublic, fetch)
 

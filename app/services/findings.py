@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from app.models import ActionItem, Finding, Inspection, Question
-from app.services.query import ordered, page, where_equal
+from app.services.query import LIMIT, OFFSET, cached_statement, ordered, page, where_equal
 
 FINDING_SORTS = ("position", "inspection", "question", "page", "heading")
 ITEM_SORTS = ("position", "inspection", "question", "kind", "page")
@@ -72,6 +73,85 @@ def list_findings(
     statement = ordered(statement, sort, columns, Finding.id)
     rows, count = page(session, statement, limit=limit, offset=offset)
     return [FindingRow(*row) for row in rows], count
+
+
+_TABLES = (Finding.__table__, Inspection.__table__, Question.__table__)  # type: ignore[attr-defined]
+_F = Finding.__table__.c  # type: ignore[attr-defined]
+_I = Inspection.__table__.c  # type: ignore[attr-defined]
+_Q = Question.__table__.c  # type: ignore[attr-defined]
+_FINDING_FILTERS = {
+    "force": _I.force_id,
+    "inspection": _F.inspection_id,
+    "pillar": _Q.pillar_id,
+    "question": _F.question_id,
+}
+_FINDING_SORTS = {
+    "position": _F.position,
+    "inspection": _F.inspection_id,
+    "question": _F.question_id,
+    "page": _F.page,
+    "heading": _F.heading,
+}
+
+
+def _finding_joins(statement: Any, given: tuple[str, ...]) -> Any:
+    finding, inspection, question = _TABLES
+    statement = statement.select_from(
+        finding.join(inspection, _I.id == _F.inspection_id).join(
+            question, (_Q.framework_id == _F.framework_id) & (_Q.id == _F.question_id)
+        )
+    )
+    for name in given:
+        statement = statement.where(_FINDING_FILTERS[name] == bindparam(f"f_{name}"))
+    return statement
+
+
+def finding_rows(
+    session: Session, filters: Filters, *, sort: Sequence[tuple[str, bool]], limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """`list_findings` as Core rows (the finding's columns, `force_id`, `pillar_id`), in
+    statements kept per shape (app.services.query.cached_statement)."""
+    values = {
+        f"f_{name}": value
+        for name in _FINDING_FILTERS
+        if (value := getattr(filters, name)) is not None
+    }
+    given = tuple(name for name in _FINDING_FILTERS if f"f_{name}" in values)
+    connection = session.connection()
+    counted = cached_statement(
+        ("findings.count", given), lambda: _finding_joins(select(func.count()), given)
+    )
+    count = connection.execute(counted, values).scalar_one()
+    if count <= offset:
+        return [], count
+    order = tuple(sort)
+
+    def build() -> Any:
+        statement = _finding_joins(
+            select(
+                _F.id,
+                _F.inspection_id,
+                _F.question_id,
+                _F.heading,
+                _F.position,
+                _F.page,
+                _F.paragraphs,
+                _F.start_line,
+                _F.end_line,
+                _I.force_id,
+                _Q.pillar_id,
+            ),
+            given,
+        )
+        clauses = [
+            _FINDING_SORTS[name].desc() if descending else _FINDING_SORTS[name].asc()
+            for name, descending in order
+        ]
+        return statement.order_by(*clauses, _F.id).limit(LIMIT).offset(OFFSET)
+
+    statement = cached_statement(("findings.page", given, order), build)
+    rows = connection.execute(statement, {**values, "page_limit": limit, "page_offset": offset})
+    return list(rows.all()), count
 
 
 def get_finding(session: Session, finding_id: str) -> FindingRow | None:

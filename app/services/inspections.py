@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Bundle
 from sqlmodel import Session
 
 from app.models import (
@@ -93,56 +94,107 @@ class ReportCard:
     coverage: CoverageFacts | None = None  # area frameworks: counts and known grades
 
 
+_I = Inspection.__table__.c  # type: ignore[attr-defined]
+_F = Force.__table__.c  # type: ignore[attr-defined]
+_W = Framework.__table__.c  # type: ignore[attr-defined]
+_J = Judgment.__table__.c  # type: ignore[attr-defined]
+_G = Grade.__table__.c  # type: ignore[attr-defined]
+_C = JudgmentCheck.__table__.c  # type: ignore[attr-defined]
+_ID = bindparam("inspection_id")
+_FRAMEWORK = bindparam("framework_id")
+
+
+def _card_statements() -> dict[str, Any]:
+    """The report card's statements, Core columns only (rows read by attribute like the
+    ORM objects they stand for), built once: values go in as bound parameters."""
+    return {
+        "inspection": select(
+            Bundle("inspection", *_I),
+            Bundle("force", *_F),
+            Bundle("framework", *_W),
+        )
+        .join_from(Inspection.__table__, Force.__table__, _F.id == _I.force_id)  # type: ignore[attr-defined]
+        .join(Framework.__table__, _W.id == _I.framework_id)  # type: ignore[attr-defined]
+        .where(_I.id == _ID),
+        "scope": select(*ScopeEntry.__table__.c)  # type: ignore[attr-defined]
+        .where(ScopeEntry.__table__.c.inspection_id == _ID)  # type: ignore[attr-defined]
+        .order_by(ScopeEntry.__table__.c.position),  # type: ignore[attr-defined]
+        "pillars": select(*Pillar.__table__.c)  # type: ignore[attr-defined]
+        .where(Pillar.__table__.c.framework_id == _FRAMEWORK)  # type: ignore[attr-defined]
+        .order_by(Pillar.__table__.c.position),  # type: ignore[attr-defined]
+        "questions": select(*Question.__table__.c)  # type: ignore[attr-defined]
+        .where(Question.__table__.c.framework_id == _FRAMEWORK)  # type: ignore[attr-defined]
+        .order_by(Question.__table__.c.position),  # type: ignore[attr-defined]
+        # A judgment's columns and its grade's rank (all a card shows of the grade).
+        "judgments": select(*_J, _G.rank)
+        .join_from(
+            Judgment.__table__,  # type: ignore[attr-defined]
+            Grade.__table__,  # type: ignore[attr-defined]
+            (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
+        )
+        .where(_J.inspection_id == _ID),
+        "checks": select(*_C)
+        .where(_C.judgment_id.in_(select(_J.id).where(_J.inspection_id == _ID).scalar_subquery()))
+        .order_by(_C.judgment_id, func.coalesce(_C.source_date, ""), _C.source_url, _C.grade_id),
+        "summaries": select(*Summary.__table__.c).where(  # type: ignore[attr-defined]
+            Summary.__table__.c.inspection_id == _ID  # type: ignore[attr-defined]
+        ),
+        "findings": select(Finding.question_id, func.count())
+        .where(Finding.inspection_id == _ID)
+        .group_by(Finding.question_id),
+        "items": select(ActionItem.question_id, ActionItem.kind, func.count())
+        .where(ActionItem.inspection_id == _ID)
+        .group_by(ActionItem.question_id, ActionItem.kind),
+    }
+
+
+_CARD: dict[str, Any] = {}
+
+
+def _card() -> dict[str, Any]:
+    if not _CARD:
+        _CARD.update(_card_statements())
+    return _CARD
+
+
 def report_card(session: Session, inspection_id: str) -> ReportCard | None:
-    row = get_inspection(session, inspection_id)
-    if row is None:
+    """The card's rows: Core rows with the attributes of the tables' models (a judgment
+    pair is (row, row): the row also carries its grade's `rank`)."""
+    statements = _card()
+    found = session.execute(statements["inspection"], {"inspection_id": inspection_id}).first()
+    if found is None:
         return None
-    framework_id = row.framework.id
-    scope = session.execute(
-        select(ScopeEntry)
-        .where(ScopeEntry.inspection_id == inspection_id)
-        .order_by(ScopeEntry.position)
-    ).scalars()
-    pillars = session.execute(
-        select(Pillar).where(Pillar.framework_id == framework_id).order_by(Pillar.position)
-    ).scalars()
-    questions = session.execute(
-        select(Question).where(Question.framework_id == framework_id).order_by(Question.position)
-    ).scalars()
-    judgments = session.execute(
-        judgments_with_grades().where(Judgment.inspection_id == inspection_id)
-    ).all()
-    summaries = session.execute(
-        select(Summary).where(Summary.inspection_id == inspection_id)
-    ).scalars()
-    finding_counts = session.execute(
-        select(Finding.question_id, func.count())
-        .where(Finding.inspection_id == inspection_id)
-        .group_by(Finding.question_id)
-    ).all()
-    item_counts = session.execute(
-        select(ActionItem.question_id, ActionItem.kind, func.count())
-        .where(ActionItem.inspection_id == inspection_id)
-        .group_by(ActionItem.question_id, ActionItem.kind)
-    ).all()
-    judged = {j.subject: (j, g) for j, g in judgments}
+    row = InspectionRow(*found)
+    connection = session.connection()
+    by_inspection = {"inspection_id": inspection_id}
+    by_framework = {"framework_id": row.framework.id}
+    judged = {j.subject: (j, j) for j in connection.execute(statements["judgments"], by_inspection)}
+    checks: dict[str, list[Any]] = {}
+    for check in connection.execute(statements["checks"], by_inspection):
+        checks.setdefault(check.judgment_id, []).append(check)
     facts = None
     if row.framework.structure == "areas":
-        key = (row.force.id, framework_id)
+        key = (row.force.id, row.framework.id)
         facts = coverage_facts(session, force_id=key[0], framework_id=key[1]).get(
             key, CoverageFacts()
         )
     return ReportCard(
         coverage=facts,
         row=row,
-        scope=list(scope),
-        pillars=list(pillars),
-        questions=list(questions),
+        scope=list(connection.execute(statements["scope"], by_inspection)),
+        pillars=list(connection.execute(statements["pillars"], by_framework)),
+        questions=list(connection.execute(statements["questions"], by_framework)),
         judgments=judged,
-        checks=checks_of(session, [j.id for j, _ in judged.values()]),
-        summaries={s.subject: s for s in summaries},
-        findings=Counter({question: n for question, n in finding_counts}),
-        items=Counter({(question, kind): n for question, kind, n in item_counts}),
+        checks=checks,
+        summaries={
+            s.subject: s for s in connection.execute(statements["summaries"], by_inspection)
+        },
+        findings=Counter(
+            {q: n for q, n in connection.execute(statements["findings"], by_inspection)}
+        ),
+        items=Counter(
+            {(q, k): n for q, k, n in connection.execute(statements["items"], by_inspection)}
+        ),
     )
 
 

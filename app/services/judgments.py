@@ -6,11 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from app.models import Framework, Grade, Judgment, JudgmentCheck, Pillar, Question
-from app.services.query import judgments_with_grades, ordered, page, where_equal
+from app.services.query import (
+    LIMIT,
+    OFFSET,
+    cached_statement,
+    judgments_with_grades,
+    ordered,
+    page,
+    where_equal,
+)
 
 JUDGMENT_SORTS = (
     "inspection",
@@ -89,6 +97,185 @@ def list_judgments(
     return [(row[0], row[1], row[2]) for row in rows], count
 
 
+_J = Judgment.__table__.c  # type: ignore[attr-defined]
+_G = Grade.__table__.c  # type: ignore[attr-defined]
+_Q = Question.__table__.c  # type: ignore[attr-defined]
+_P = Pillar.__table__.c  # type: ignore[attr-defined]
+_C = JudgmentCheck.__table__.c  # type: ignore[attr-defined]
+# Core columns (no ORM entities): a page's rows are plain tuples read by name.
+_ROW_COLUMNS = (
+    _J.id,
+    _J.inspection_id,
+    _J.force_id,
+    _J.framework_id,
+    _J.pillar_id,
+    _J.question_id,
+    _J.grade_id,
+    _J.last_inspected,
+    _J.carried_over,
+    _J.carried_over_sentence,
+    _J.source_url,
+    _J.source_kind,
+    _J.source_date,
+    _G.name.label("grade_name"),
+    _G.rank.label("grade_rank"),
+    func.coalesce(_Q.name, _P.name).label("name"),
+)
+_SORT_COLUMNS: dict[str, Any] = {
+    "inspection": _J.inspection_id,
+    "force": _J.force_id,
+    "framework": _J.framework_id,
+    "pillar": _J.pillar_id,
+    # NULL sorts first on SQLite and last on Postgres: compare '' instead, on both.
+    "question": func.coalesce(_J.question_id, ""),
+    "grade": func.coalesce(_G.rank, 99),
+    "last_inspected": func.coalesce(_J.last_inspected, ""),
+    "pillar_position": func.coalesce(_P.position, 0),
+    "position": func.coalesce(_Q.position, 0),
+}
+_FILTER_COLUMNS: dict[str, Any] = {
+    "force": _J.force_id,
+    "inspection": _J.inspection_id,
+    "framework": _J.framework_id,
+    "pillar": _J.pillar_id,
+    "question": _J.question_id,
+    "grade": _J.grade_id,
+    "carried_over": _J.carried_over,
+    "last_inspected": _J.last_inspected,
+}
+
+
+def _shape(filters: JudgmentFilters) -> tuple[tuple[str, ...], bool, str | None, dict]:
+    """What shapes the filtered statement (given filters, area, level) and the values of
+    its bound parameters."""
+    values = {
+        f"j_{name}": value
+        for name in _FILTER_COLUMNS
+        if (value := getattr(filters, name)) is not None
+    }
+    if filters.area is not None:
+        values["j_area"] = filters.area
+    given = tuple(name for name in _FILTER_COLUMNS if f"j_{name}" in values)
+    return given, filters.area is not None, filters.level, values
+
+
+def _core_filtered(statement: Any, given: tuple[str, ...], area: bool, level: str | None) -> Any:
+    """`_filtered` on the table's Core columns, values as bound parameters."""
+    for name in given:
+        statement = statement.where(_FILTER_COLUMNS[name] == bindparam(f"j_{name}"))
+    if "question" in given:
+        statement = statement.where(_J.pillar_id.is_not(None))
+    if area:
+        statement = statement.where(_J.question_id == bindparam("j_area"), _J.pillar_id.is_(None))
+    if level == "pillar":
+        statement = statement.where(_J.question_id.is_(None))
+    elif level == "question":
+        statement = statement.where(_J.question_id.is_not(None), _J.pillar_id.is_not(None))
+    elif level == "area":
+        statement = statement.where(_J.pillar_id.is_(None))
+    return statement
+
+
+def _graded_core(statement: Any) -> Any:
+    return (
+        statement.join_from(
+            Judgment.__table__,  # type: ignore[attr-defined]
+            Grade.__table__,  # type: ignore[attr-defined]
+            (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
+        )
+        .outerjoin(
+            Question.__table__,  # type: ignore[attr-defined]
+            (_Q.framework_id == _J.framework_id) & (_Q.id == _J.question_id),
+        )
+        .outerjoin(
+            Pillar.__table__,  # type: ignore[attr-defined]
+            (_P.framework_id == _J.framework_id) & (_P.id == _J.pillar_id),
+        )
+    )
+
+
+def _page_statement(
+    columns: Sequence[Any], shape: tuple[Any, ...], sort: tuple[tuple[str, bool], ...]
+) -> Any:
+    given, area, level = shape
+    clauses = [
+        _SORT_COLUMNS[name].desc() if descending else _SORT_COLUMNS[name].asc()
+        for name, descending in sort
+    ]
+    return (
+        _core_filtered(_graded_core(select(*columns)), given, area, level)
+        .order_by(*clauses, _J.id)
+        .limit(LIMIT)
+        .offset(OFFSET)
+    )
+
+
+def judgment_rows(
+    session: Session,
+    filters: JudgmentFilters,
+    *,
+    sort: Sequence[tuple[str, bool]],
+    limit: int,
+    offset: int,
+    count: int | None = None,
+) -> tuple[list[Any], int, dict[str, list[Any]]]:
+    """`list_judgments` and `checks_of` as Core rows: (the page's rows, with the
+    judgment's columns, `grade_name`, `grade_rank` and `name`; the count of all, unless
+    given (the grade facets add up to it); the page's checks by judgment id). Statements
+    are kept per shape (app.services.query.cached_statement)."""
+    given, area, level, values = _shape(filters)
+    shape = (given, area, level)
+    connection = session.connection()
+    if count is None:
+        counted = cached_statement(
+            ("judgments.count", shape),
+            lambda: _core_filtered(
+                select(func.count()).select_from(
+                    Judgment.__table__.join(  # type: ignore[attr-defined]
+                        Grade.__table__,  # type: ignore[attr-defined]
+                        (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
+                    )
+                ),
+                given,
+                area,
+                level,
+            ),
+        )
+        count = connection.execute(counted, values).scalar_one()
+    if count <= offset:
+        return [], count, {}
+    order = tuple(sort)
+    statement = cached_statement(
+        ("judgments.page", shape, order), lambda: _page_statement(_ROW_COLUMNS, shape, order)
+    )
+    params = {**values, "page_limit": limit, "page_offset": offset}
+    rows = list(connection.execute(statement, params).all())
+    checks: dict[str, list[Any]] = {}
+    if rows:
+        # The checks of the page's judgments: the page's statement again as a subquery
+        # (no list of ids to bind: one compiled statement whatever the page).
+        checked = cached_statement(
+            ("judgments.checks", shape, order),
+            lambda: (
+                select(
+                    _C.judgment_id,
+                    _C.source_url,
+                    _C.grade_id,
+                    _C.source_kind,
+                    _C.source_date,
+                    _C.superseded,
+                )
+                .where(_C.judgment_id.in_(_page_statement([_J.id], shape, order).scalar_subquery()))
+                .order_by(
+                    _C.judgment_id, func.coalesce(_C.source_date, ""), _C.source_url, _C.grade_id
+                )
+            ),
+        )
+        for check in connection.execute(checked, params):
+            checks.setdefault(check.judgment_id, []).append(check)
+    return rows, count, checks
+
+
 def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
     statement = where_equal(
         _graded() if statement is None else statement,
@@ -125,12 +312,21 @@ def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
 def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, dict[str, int]]:
     """Judgments matching `filters` (over every page) per scale, then per grade, most
     first: grades of different frameworks are never added together."""
-    counted = _filtered(
-        filters, select(Judgment.framework_id, Judgment.grade_id, func.count())
-    ).group_by(Judgment.framework_id, Judgment.grade_id)
+    given, area, level, values = _shape(filters)
+    counted = cached_statement(
+        ("judgments.facets", given, area, level),
+        lambda: _core_filtered(
+            select(_J.framework_id, _J.grade_id, func.count()).select_from(
+                Judgment.__table__  # type: ignore[attr-defined]
+            ),
+            given,
+            area,
+            level,
+        ).group_by(_J.framework_id, _J.grade_id),
+    )
     facets: dict[str, dict[str, int]] = {}
     for scale, grade, n in sorted(
-        session.execute(counted).all(), key=lambda r: (r[0], -r[2], r[1])
+        session.connection().execute(counted, values).all(), key=lambda r: (r[0], -r[2], r[1])
     ):
         facets.setdefault(scale, {})[grade] = n
     return facets

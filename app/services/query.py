@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -56,3 +56,24 @@ def page(
         list(session.execute(statement.limit(limit).offset(offset)).all()) if count > offset else []
     )
     return rows, count
+
+
+_statements: dict[tuple[Any, ...], Any] = {}
+_MAX_STATEMENTS = 2048
+
+
+def cached_statement(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement `build()` makes, kept by `key` (what shapes it: which filters are
+    given, the sort), so a request reuses one statement object: SQLAlchemy then neither
+    rebuilds it nor recomputes its cache key, and the compiled form is reused. Values
+    go in as bound parameters (`bindparam`), never into the key."""
+    statement = _statements.get(key)
+    if statement is None:
+        if len(_statements) >= _MAX_STATEMENTS:
+            _statements.clear()
+        statement = _statements[key] = build()
+    return statement
+
+
+LIMIT = bindparam("page_limit", type_=Integer)
+OFFSET = bindparam("page_offset", type_=Integer)

@@ -14,8 +14,9 @@ every term quoted, Postgres gets each term as a bound parameter.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import astuple, dataclass, field
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -143,100 +144,44 @@ _KIND_WEIGHT_SQL = (
 def search(
     session: Session, parsed: SearchQuery, filters: SearchFilters, *, limit: int, offset: int
 ) -> SearchOutcome:
-    """Matches best first: one page with snippets, the total count and facet counts."""
-    if session.get_bind().dialect.name == "postgresql":
-        return _search_postgres(session, parsed, filters, limit=limit, offset=offset)
-    return _search_sqlite(session, parsed, filters, limit=limit, offset=offset)
+    """Matches best first: one page with snippets, the exact count and the facet counts.
 
+    The cost follows the page, not the number of matches: the database ranks and cuts
+    the page itself (LIMIT/OFFSET), snippets are made for the page's rows alone, and the
+    count and facets come from one grouped COUNT, kept per (query, filters, data version)
+    in a small in-process cache, so a query asked again costs the page alone.
+    """
+    sql = _POSTGRES if session.get_bind().dialect.name == "postgresql" else _SQLITE
+    where, params = _filter_sql(filters)
+    tsquery = ""
+    if sql is _POSTGRES:
+        tsquery, term_params = _postgres_tsquery_sql(parsed)
+        params.update(term_params)
+    else:
+        params["query"] = parsed.fts5()
 
-def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, str]]:
-    conditions, params = [], {}
-    for name in ("kind", "inspection", "pillar", "question"):
-        value = getattr(filters, name)
-        if value is not None:
-            conditions.append(f"s.{name} = :f_{name}")
-            params[f"f_{name}"] = value
-    if filters.force is not None:
-        conditions.append("i.force_id = :f_force")
-        params["f_force"] = filters.force
-    return "".join(f" AND {c}" for c in conditions), params
+    def statement(template: str) -> Any:
+        return text(template.format(tsquery=tsquery, filters=where, score=sql.score))
 
-
-def _facets(rows: list[Any]) -> dict[str, dict[str, int]]:
-    facets: dict[str, Counter[str]] = {
-        name: Counter() for name in ("kind", "pillar", "question", "grade")
-    }
-    for row in rows:
-        for name in facets:
-            value = getattr(row, name)
-            if value is not None:
-                facets[name][value] += 1
-    # Most frequent first, ties by value: the same order on every backend and run.
-    return {
-        name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
-        for name, counter in facets.items()
-    }
-
-
-_MATCHES = """
-    SELECT s.kind, s.ref_id, s.inspection, i.force_id AS force, s.pillar, s.question,
-           s.title, {score} AS score, {snippet} AS snippet, j.grade_id AS grade
-    FROM {source}
-    JOIN inspection i ON i.id = s.inspection
-    LEFT JOIN judgment j
-           ON j.inspection_id = s.inspection AND j.subject = COALESCE(s.question, s.pillar)
-    WHERE {match}{filters}
-"""
-_SNIPPETS = "SELECT s.ref_id, {snippet} AS snippet FROM {source} WHERE {match} AND s.ref_id IN :ids"
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    source: str  # FROM clause naming the index `s`
-    match: str  # WHERE clause that matches the query
-    score: str
-    snippet: str
-    # SQLite makes a snippet for every row it selects, before the LIMIT: ask for the
-    # page's alone afterwards. Postgres defers costly expressions past the LIMIT itself.
-    snippets_apart: bool
-
-
-def _run(
-    session: Session,
-    dialect: _Dialect,
-    filters: str,
-    params: dict[str, Any],
-    limit: int,
-    offset: int,
-) -> SearchOutcome:
-    """All matches for the count and facets (unranked), then the page, ranked, with
-    snippets (they cost the most: only the page's are made)."""
-    matches = _MATCHES.format(
-        source=dialect.source,
-        match=dialect.match,
-        filters=filters,
-        score="{score}",
-        snippet="{snippet}",
-    )
-    everything = session.execute(text(matches.format(score="0", snippet="''")), params).all()
-    page_rows = []
-    if offset < len(everything):
-        snippet = "''" if dialect.snippets_apart else dialect.snippet
-        page_rows = session.execute(
-            text(
-                matches.format(score=dialect.score, snippet=snippet)
-                + " ORDER BY score DESC, s.kind, s.ref_id LIMIT :limit OFFSET :offset"
-            ),
-            {**params, "limit": limit, "offset": offset},
-        ).all()
-    snippets = {r.ref_id: r.snippet for r in page_rows}
-    if page_rows and dialect.snippets_apart:
-        statement = text(
-            _SNIPPETS.format(snippet=dialect.snippet, source=dialect.source, match=dialect.match)
-        ).bindparams(bindparam("ids", expanding=True))
-        snippets = dict(
-            session.execute(statement, {**params, "ids": [r.ref_id for r in page_rows]}).all()
+    key = (*_database_key(session), parsed.fts5(), astuple(filters))
+    totals = _facet_cache.get(key)
+    if totals is None:
+        groups = session.execute(statement(sql.facets), params).all()
+        totals = (sum(g.n for g in groups), _facets(groups))
+        _facet_cache.put(key, totals)
+    count, facets = totals
+    page: list[Any] = []
+    if offset < count:
+        page = list(
+            session.execute(statement(sql.page), {**params, "limit": limit, "offset": offset})
         )
+    texts = {r.rowid: r for r in page}  # where each row's title and snippet are
+    if page and sql.texts is not None:
+        ids = bindparam("ids", expanding=True)
+        found = session.execute(
+            statement(sql.texts).bindparams(ids), {**params, "ids": list(texts)}
+        )
+        texts = {t.rowid: t for t in found}
     hits = [
         Hit(
             kind=r.kind,
@@ -245,47 +190,185 @@ def _run(
             force=r.force,
             pillar=r.pillar,
             question=r.question,
-            title=r.title,
-            snippet=snippets[r.ref_id],
+            title=texts[r.rowid].title,
+            snippet=texts[r.rowid].snippet,
             score=round(float(r.score), 6),
         )
-        for r in page_rows
+        for r in page
     ]
-    return SearchOutcome(hits=hits, count=len(everything), facets=_facets(everything))
-
-
-def _search_sqlite(
-    session: Session, parsed: SearchQuery, filters: SearchFilters, *, limit: int, offset: int
-) -> SearchOutcome:
-    where, params = _filter_sql(filters)
-    params["query"] = parsed.fts5()
-    dialect = _Dialect(
-        source="search_index s",
-        match="search_index MATCH :query",
-        score=f"-bm25(search_index, 0, 0, 0, 0, 0, 4.0, 1.0) * {_KIND_WEIGHT_SQL}",
-        snippet=f"snippet(search_index, 6, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 24)",
-        snippets_apart=True,
+    return SearchOutcome(
+        hits=hits, count=count, facets={name: dict(values) for name, values in facets.items()}
     )
-    return _run(session, dialect, where, params, limit, offset)
 
 
-def _search_postgres(
-    session: Session, parsed: SearchQuery, filters: SearchFilters, *, limit: int, offset: int
-) -> SearchOutcome:
-    where, params = _filter_sql(filters)
-    tsquery_sql, term_params = _postgres_tsquery_sql(parsed)
-    params.update(term_params)
-    dialect = _Dialect(
-        source=f"search_index s CROSS JOIN (SELECT {tsquery_sql} AS query) q",
-        match="s.document @@ q.query",
-        score=f"ts_rank(s.document, q.query, 1) * {_KIND_WEIGHT_SQL}",  # 1: length-normalised
-        snippet=(
-            "ts_headline('english', s.body, q.query, "
-            f"'StartSel={_MARK_OPEN}, StopSel={_MARK_CLOSE}, MaxWords=35, MinWords=15')"
-        ),
-        snippets_apart=False,
-    )
-    return _run(session, dialect, where, params, limit, offset)
+def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, str]]:
+    """Conditions on the index row `s` alone (a force is its inspections)."""
+    conditions, params = [], {}
+    for name in ("kind", "inspection", "pillar", "question"):
+        value = getattr(filters, name)
+        if value is not None:
+            conditions.append(f"s.{name} = :f_{name}")
+            params[f"f_{name}"] = value
+    if filters.force is not None:
+        conditions.append("s.inspection IN (SELECT id FROM inspection WHERE force_id = :f_force)")
+        params["f_force"] = filters.force
+    return "".join(f" AND {c}" for c in conditions), params
+
+
+FACETS = ("kind", "pillar", "question", "grade")
+
+
+def _facets(groups: list[Any]) -> dict[str, dict[str, int]]:
+    """Facet counts from the matches' counts per (kind, pillar, question, grade)."""
+    facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for group in groups:
+        for name in FACETS:
+            value = getattr(group, name)
+            if value is not None:
+                facets[name][value] += group.n
+    # Most frequent first, ties by value: the same order on every backend and run.
+    return {
+        name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+        for name, counter in facets.items()
+    }
+
+
+# --- the count and facets, cached per (database, data version, query, filters) ------------
+
+FACET_CACHE_ENTRIES = 512
+
+
+class _FacetCache:
+    """A small LRU of (count, facets). The data version is part of every key: a load
+    makes the old entries unreachable, and they age out."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._items: OrderedDict[tuple, tuple[int, dict[str, dict[str, int]]]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> tuple[int, dict[str, dict[str, int]]] | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: tuple[int, dict[str, dict[str, int]]]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_facet_cache = _FacetCache(FACET_CACHE_ENTRIES)
+
+
+def clear_cache() -> None:
+    """Forget every cached count and facets (benchmarks; a load needs no call)."""
+    _facet_cache.clear()
+
+
+def _database_key(session: Session) -> tuple[Any, ...]:
+    """Which database and which state of its data: the URL, the data version and when
+    it last changed (two databases at one URL with equal versions differ in that)."""
+    row = session.execute(text("SELECT version, updated_at FROM data_version WHERE id = 1")).first()
+    return (str(session.get_bind().url), *(tuple(row) if row else (0, None)))
+
+
+# --- the SQL, per backend ----------------------------------------------------------------
+
+_MARK_OPEN_SQL = f"'{_MARK_OPEN}', '{_MARK_CLOSE}'"
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """Statements over the index `s`; {filters} adds `AND ...` conditions on `s`,
+    {tsquery} is the Postgres query expression, {score} the ranking expression."""
+
+    score: str
+    facets: str  # count per (kind, pillar, question, grade) over every match
+    page: str  # the page's rows (a `rowid` each), ranked, cut by :limit and :offset
+    texts: str | None  # the page's titles and snippets by rowid, when `page` has none
+
+
+_FACET_COLUMNS = "s.kind, s.pillar, s.question, j.grade_id"
+_FACET_SELECT = "s.kind, s.pillar, s.question, j.grade_id AS grade, COUNT(*) AS n"
+_GRADE_JOIN = (
+    "LEFT JOIN judgment j"
+    " ON j.inspection_id = s.inspection AND j.subject = COALESCE(s.question, s.pillar)"
+)
+_PAGE_ORDER = "score DESC, s.kind, s.ref_id"
+_OUTER_ORDER = "p.score DESC, p.kind, p.ref_id"
+
+# FTS5 finds the matches and ranks them (bm25, in C, from its doclists); their short
+# columns come from `search_index_meta` by rowid (migration 0005), never from the
+# stored FTS5 row, which would load each body. SQLite keeps only the best
+# :limit + :offset rows while it sorts. snippet() and the title are read afterwards for
+# the page's rowids alone.
+_SQLITE_SOURCE = "search_index JOIN search_index_meta s ON s.id = search_index.rowid"
+_SQLITE = _Sql(
+    score=f"-bm25(search_index, 0, 0, 0, 0, 0, 4.0, 1.0) * {_KIND_WEIGHT_SQL}",
+    facets=f"""
+        SELECT {_FACET_SELECT}
+        FROM {_SQLITE_SOURCE} {_GRADE_JOIN}
+        WHERE search_index MATCH :query{{filters}}
+        GROUP BY {_FACET_COLUMNS}
+    """,
+    page=f"""
+        SELECT p.*, i.force_id AS force
+        FROM (
+            SELECT s.id AS rowid, s.kind, s.ref_id, s.inspection, s.pillar, s.question,
+                   {{score}} AS score
+            FROM {_SQLITE_SOURCE}
+            WHERE search_index MATCH :query{{filters}}
+            ORDER BY {_PAGE_ORDER} LIMIT :limit OFFSET :offset
+        ) p
+        JOIN inspection i ON i.id = p.inspection
+        ORDER BY {_OUTER_ORDER}
+    """,
+    texts=f"""
+        SELECT rowid, title, snippet(search_index, 6, {_MARK_OPEN_SQL}, '…', 24) AS snippet
+        FROM search_index
+        WHERE search_index MATCH :query AND rowid IN :ids
+    """,
+)
+
+# The GIN index over the stored tsvector (migration 0001) finds the matches; ts_rank
+# reads each match's tsvector, the sort keeps the best :limit + :offset, and
+# ts_headline runs over the page's rows alone (outside the ranked subquery).
+_POSTGRES = _Sql(
+    score=f"ts_rank(s.document, q.query, 1) * {_KIND_WEIGHT_SQL}",  # 1: length-normalised
+    facets=f"""
+        SELECT {_FACET_SELECT}
+        FROM search_index s CROSS JOIN (SELECT {{tsquery}} AS query) q {_GRADE_JOIN}
+        WHERE s.document @@ q.query{{filters}}
+        GROUP BY {_FACET_COLUMNS}
+    """,
+    page=f"""
+        SELECT p.*, i.force_id AS force, p.kind || ':' || p.ref_id AS rowid,
+               ts_headline('english', b.body, q.query,
+                           'StartSel={_MARK_OPEN}, StopSel={_MARK_CLOSE}, MaxWords=35, MinWords=15')
+                   AS snippet
+        FROM (
+            SELECT s.kind, s.ref_id, s.inspection, s.pillar, s.question, s.title,
+                   {{score}} AS score
+            FROM search_index s CROSS JOIN (SELECT {{tsquery}} AS query) q
+            WHERE s.document @@ q.query{{filters}}
+            ORDER BY {_PAGE_ORDER} LIMIT :limit OFFSET :offset
+        ) p
+        CROSS JOIN (SELECT {{tsquery}} AS query) q
+        JOIN search_index b ON b.kind = p.kind AND b.ref_id = p.ref_id
+        JOIN inspection i ON i.id = p.inspection
+        ORDER BY {_OUTER_ORDER}
+    """,
+    texts=None,
+)
 
 
 def _postgres_tsquery_sql(parsed: SearchQuery) -> tuple[str, dict[str, str]]:

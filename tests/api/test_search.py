@@ -1,10 +1,19 @@
-"""Full-text search: ranking, stemming, facets, and input that looks like an attack."""
+"""Full-text search: ranking, stemming, facets, paging, and input that looks like an attack."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
-from tests.api.conftest import Api
+from app.db import migrate
+from app.ingest.manifest import ReportSource
+from app.ingest.parse import parse
+from app.services import search as search_service
+from app.store.report import load_document
+from tests.api.conftest import Api, StatementCounter
+from tests.helpers import changed_report_text
+from tests.reports import seed_document, seed_text
 
 ETHICAL = "ethical-and-lawful-workforce-behaviour"
 
@@ -35,6 +44,90 @@ def test_facets_count_every_match(api: Api) -> None:
     assert facets["kind"]["cause-of-concern"] == 1
     assert facets["pillar"] == {"legitimacy": facets["pillar"]["legitimacy"]}
     assert facets["grade"]["requires-improvement"] >= 1
+
+
+def test_pages_follow_one_another_in_rank_order(api: Api) -> None:
+    whole = api.json("/v1/search", q="police OR force", limit=1000)
+    assert whole["count"] == len(whole["items"]) > 12
+    paged = []
+    for offset in range(0, whole["count"], 5):
+        page = api.json("/v1/search", q="police OR force", limit=5, offset=offset)
+        assert page["count"] == whole["count"] and page["facets"] == whole["facets"]
+        paged += page["items"]
+    assert paged == whole["items"]
+    scores = [h["score"] for h in paged]
+    assert scores == sorted(scores, reverse=True)
+    beyond = api.json("/v1/search", q="police OR force", offset=whole["count"])
+    assert beyond["items"] == [] and beyond["count"] == whole["count"]
+
+
+def test_facets_count_the_filtered_matches(api: Api) -> None:
+    findings = api.json("/v1/search", q="police", kind="finding")
+    assert findings["facets"]["kind"] == {"finding": findings["count"]}
+    legitimacy = api.json("/v1/search", q="police", pillar="legitimacy")
+    assert legitimacy["facets"]["pillar"] == {"legitimacy": legitimacy["count"]}
+    assert sum(legitimacy["facets"]["kind"].values()) == legitimacy["count"]
+    force = api.json("/v1/search", q="police", force="west-midlands")
+    assert force["count"] == api.json("/v1/search", q="police")["count"]
+
+
+def _search(engine: Engine, query: str, **filters: str) -> search_service.SearchOutcome:
+    with Session(engine) as session:
+        return search_service.search(
+            session,
+            search_service.parse_query(query),
+            search_service.SearchFilters(**filters),
+            limit=20,
+            offset=0,
+        )
+
+
+def test_a_repeated_query_reads_its_count_and_facets_from_memory(
+    db: Engine, seed_source: ReportSource
+) -> None:
+    load_document(db, seed_document(), seed_source)
+    with StatementCounter(db) as first:
+        outcome = _search(db, "vetting OR crime")
+    with StatementCounter(db) as again:
+        assert _search(db, "vetting OR crime") == outcome
+    assert again.count == first.count - 1  # the page (and its snippets) alone
+
+
+def test_a_load_refreshes_the_count_and_facets(db: Engine, seed_source: ReportSource) -> None:
+    """The remembered count and facets are the data version's: a load moves past them."""
+    load_document(db, seed_document(), seed_source)
+    text, question, grade = changed_report_text(seed_document(), seed_text())
+    before = _search(db, "crime", question=question)  # the question is preventing-crime
+    assert before.count > 0 and grade not in before.facets["grade"]
+    load_document(db, parse(text), seed_source.with_text(text))
+    after = _search(db, "crime", question=question)
+    assert after.count == before.count
+    assert after.facets["grade"] == {grade: after.count}
+    assert [h.ref_id for h in after.hits] == [h.ref_id for h in before.hits]
+
+
+def test_migration_0005_takes_over_the_rows_indexed_before_it(engine: Engine) -> None:
+    """SQLite: the short columns of every FTS5 row, under its rowid. Postgres: the GIN
+    index is written through, with no pending list for a search to scan."""
+    migrate(engine, "0004")
+    row = {"kind": "finding", "ref_id": "x.f1", "inspection": "x-2018-19", "title": "Vetting"}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO search_index (kind, ref_id, inspection, question, pillar, title, "
+                "body) VALUES (:kind, :ref_id, :inspection, NULL, NULL, :title, 'A backlog')"
+            ),
+            row,
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            meta = "SELECT m.kind, m.ref_id, m.inspection FROM search_index_meta m "
+            meta += "JOIN search_index ON search_index.rowid = m.id"
+            assert connection.exec_driver_sql(meta).all() == [("finding", "x.f1", "x-2018-19")]
+        else:
+            options = "SELECT reloptions FROM pg_class WHERE relname = 'ix_search_index_document'"
+            assert connection.exec_driver_sql(options).scalar() == ["fastupdate=off"]
 
 
 def test_phrases_or_and_exclusion(api: Api) -> None:

@@ -49,7 +49,13 @@ def list_findings(
     require_findings_held(listing.session, inspection)
     filters = Filters(force=force, inspection=inspection, pillar=pillar, question=question)
     fields = parse_sort(sort, findings.FINDING_SORTS, findings.DEFAULT_SORT)
-    return listing.answer(findings.findings_source(filters, fields))
+    if listing.format != "json":  # CSV or NDJSON: every matching item, streamed
+        return listing.answer(findings.findings_source(filters, fields))
+    items, count = findings.finding_dicts(
+        listing.session, filters, fields, listing.paging.limit, listing.paging.offset
+    )
+    # The bytes of the Page the decorator declares, made without building it.
+    return listing.json_page(items, count)  # type: ignore[return-value]
 
 
 @router.get(

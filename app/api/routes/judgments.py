@@ -92,7 +92,14 @@ def list_judgments(
         last_inspected=last_inspected,
     )
     fields = parse_sort(sort, judgments.SORTS, judgments.DEFAULT_SORT)
-    answer = listing.answer(judgments.source(filters, fields))
-    if not isinstance(answer, Page):  # CSV or NDJSON: the items alone
-        return answer
-    return JudgmentPage(**dict(answer), facets={"grade": grade_facets(listing.session, filters)})
+    if listing.format != "json":  # CSV or NDJSON: the items alone
+        return listing.answer(judgments.source(filters, fields))
+    # The facets count every match, per scale and grade: their sum is the page's count.
+    facets = grade_facets(listing.session, filters)
+    count = sum(n for grades in facets.values() for n in grades.values())
+    items, count = judgments.judgment_dicts(
+        listing.session, filters, fields, listing.paging.limit, listing.paging.offset, count
+    )
+    # The bytes of a JudgmentPage, made without one (the declared return type stays the
+    # response model of the OpenAPI document).
+    return listing.json_page(items, count, facets={"grade": facets})  # type: ignore[return-value]

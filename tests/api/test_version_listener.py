@@ -1,0 +1,80 @@
+"""The version listener (Postgres): a load committed by another process is served at once,
+and a dropped listener connection is survived (a warning, polling, reconnection)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from app.api.http_cache import LISTENER_NAME, VersionClock
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.store.changes import record_change
+
+CARD = "/v1/inspections/west-midlands-2018-19"
+AT_ONCE_S = 5
+
+
+def _until(condition: Callable[[], bool], seconds: float = AT_ONCE_S) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _bump_elsewhere(url: str) -> None:
+    """A committed version bump by another engine (another process, as far as the app's
+    commit events can tell)."""
+    other = make_engine(url)
+    try:
+        with Session(other) as session:
+            record_change(session, "test.bump")
+            session.commit()
+    finally:
+        other.dispose()
+
+
+def test_another_processs_load_is_served_at_once_and_a_dropped_listener_recovers(
+    loaded: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="peel.api")
+    url = loaded.url.render_as_string(hide_password=False)
+    app = create_app(loaded, Settings(version_check_seconds=60))  # polling: once a minute
+    clock: VersionClock = app.state.version_clock
+    with TestClient(app) as client:
+        if loaded.dialect.name != "postgresql":
+            assert not clock.listening  # SQLite: polling and the app's own commits only
+            return
+        assert _until(lambda: clock.listening)
+        first = client.get(CARD).headers["etag"]
+        _bump_elsewhere(url)
+        assert _until(lambda: client.get(CARD).headers["etag"] != first)
+        second = client.get(CARD).headers["etag"]
+
+        # The listener's connection dies: it says so, and comes back by itself.
+        with loaded.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND application_name = :name"
+                ),
+                {"name": LISTENER_NAME},
+            ).scalar_one()
+        assert killed == 1
+        assert _until(lambda: any("listener lost" in r.getMessage() for r in caplog.records))
+        assert _until(lambda: clock.listening)
+        _bump_elsewhere(url)
+        assert _until(lambda: client.get(CARD).headers["etag"] != second)
+    assert not clock.listening  # stopped with the app
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("listener lost" in message for message in messages), messages
+    assert any("reconnected" in message for message in messages), messages
