@@ -39,15 +39,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import URL, Engine, event
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    import psycopg
 
 from app.api.asgi import header
 from app.api.deps import SessionDep
@@ -326,6 +328,8 @@ class VersionListener:
             self._thread.join(timeout)
 
     def _connect(self) -> psycopg.Connection:
+        import psycopg  # only a Postgres service listens: SQLite workers never load it
+
         url = self._url.set(drivername="postgresql+psycopg")
         _args, params = url.get_dialect()().create_connect_args(url)
         params.pop("context", None)
@@ -344,6 +348,8 @@ class VersionListener:
         )
 
     def _run(self) -> None:
+        import psycopg
+
         delay = _LISTEN_BACKOFF_S[0]
         failing = False
         while not self._stopping.is_set():

@@ -39,13 +39,13 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-import redis.asyncio
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 from app.api.asgi import header
 from app.api.auth import ApiKey, identify
@@ -178,7 +178,7 @@ class RedisLink:
         self.url = url
         parts = urlsplit(url)  # for logs: never the password
         self.location = f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
-        self._client: redis.asyncio.Redis | None = None
+        self._client: Redis | None = None
         self._script = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._down = False
@@ -189,7 +189,12 @@ class RedisLink:
         if self._client is None or self._loop is not loop:
             # Connections belong to the event loop that opened them: one per worker (a
             # test may run apps on several loops).
-            self._client = redis.asyncio.Redis.from_url(
+            # Imported here: only a service given REDIS_URL loads the client.
+            from redis.asyncio import Redis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+
+            self._client = Redis.from_url(
                 self.url,
                 socket_timeout=REDIS_TIMEOUT_S,
                 socket_connect_timeout=REDIS_TIMEOUT_S,
