@@ -6,12 +6,15 @@ import argparse
 import json
 import logging
 import logging.config
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.ingest.errors import ReportParseError
-from app.ingest.parse import parse_file
+from app.ingest.manifest import UnreadableFile, read_text_file
+from app.ingest.parse import parse
 from app.progress import LogProgress, Progress
 
 if TYPE_CHECKING:
@@ -30,16 +33,17 @@ EPILOG = """examples:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
+    path = Path(args.path)
     try:
-        document = parse_file(Path(args.path), force_id=args.force)
+        text = read_text_file(path)  # not UTF-8 text: one line, PATH: what is wrong
+        document = parse(text, force_id=args.force, source=str(path))
+    except UnreadableFile as error:
+        raise CommandError(str(error), 2) from None
     except ReportParseError as error:
         from app.store.flows import PARSE_HINT
 
         print(error, file=sys.stderr)
         print(PARSE_HINT, file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"{args.path}: cannot read: {error.strerror}", file=sys.stderr)
         return 2
     json.dump(document.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -158,10 +162,14 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
+    from app.store.errors import SourceError
     from app.store.flows import seed
 
     seed_dir = Path(args.seed_dir) if args.seed_dir else None
-    return 2 if seed(_engine(), seed_dir, Progress(sys.stdout)) else 0
+    try:
+        return 2 if seed(_engine(), seed_dir, Progress(sys.stdout)) else 0
+    except SourceError as error:  # the manifest itself cannot be read
+        raise CommandError(str(error), 2) from None
 
 
 def _cmd_hash_key(args: argparse.Namespace) -> int:
@@ -181,6 +189,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         for path, rows in export_all(engine, Path(args.directory), args.format):
             print(f"{path}: {rows} row{'' if rows == 1 else 's'}")
+    except BrokenPipeError:
+        raise  # stdout's reader left: main() ends quietly
     except OSError as error:
         raise CommandError(f"{error.filename or args.directory}: {error.strerror}") from None
     return 0
@@ -308,7 +318,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports of a Unix tool whose reader left
+INTERRUPTED = 130  # 128 + SIGINT
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status. Nothing reaches the user as a traceback: a closed
+    output pipe (`peel parse FILE | head -1`) ends quietly with PIPE_CLOSED, and any
+    unexpected error is one line `peel: internal error: ...` and 1 (PEEL_DEBUG=1 prints
+    the traceback too)."""
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as "Exception ignored"
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return PIPE_CLOSED
+    except KeyboardInterrupt:
+        print("peel: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as error:
+        if os.environ.get("PEEL_DEBUG", "") not in ("", "0"):
+            traceback.print_exc()
+        message = " ".join(str(error).split())  # one line, whatever the error holds
+        print(
+            f"peel: internal error: {type(error).__name__}: {message} "
+            "(run with PEEL_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush at exit cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _run(argv: list[str] | None) -> int:
     from app.db import DatabaseUnavailable
 
     args = build_parser().parse_args(argv)

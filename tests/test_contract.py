@@ -79,7 +79,7 @@ def _accepting(*statuses: str) -> list[str]:
     return [*ACCEPTED, *statuses]
 
 
-# `positive_data_acceptance` expects schema-valid requests to succeed. Two operations take
+# `positive_data_acceptance` expects schema-valid requests to succeed. Three operations take
 # a value whose validity no JSON Schema can state, and answer a declared, documented
 # problem for it; for them (only) that status is also what a valid-looking request may get.
 # Every other check, their status code conformance included, still runs on them.
@@ -96,6 +96,13 @@ CONFIG = schemathesis.Config.from_dict(
                 "include-path": "/v1/imports",
                 "include-method": "POST",
                 "checks": {"positive_data_acceptance": {"expected-statuses": _accepting("422")}},
+            },
+            {
+                # A cursor is valid only if the feed issued it (0 or a recorded change's
+                # id): any other digits are a declared 410 /problems/cursor-not-issued.
+                # (Before the next entry: the first entry that applies is the one used.)
+                "include-name": "GET /v1/changes",
+                "checks": {"positive_data_acceptance": {"expected-statuses": _accepting("410")}},
             },
             {
                 # The query language (balanced quotes, OR between terms, not only

@@ -11,7 +11,12 @@ before the stream ends. `peel export` writes the same streams to files.
 - CSV: a header row, then one row an item. Nested objects become dotted columns
   (`force.id`, `source_lines.start`), lists of strings are joined with a blank line, lists
   of objects are a JSON string, null is empty, booleans are `true`/`false`. The columns
-  come from the response model, so an empty export still has its header.
+  come from the response model, so an empty export still has its header. For spreadsheets
+  a row also names what it only gives the id of (`force.name` beside `force`: the
+  catalogue's names, read once an export), links (`href`, and the fields described as a
+  "URL of ...") are absolute over HTTP (`http://host/v1/...`), the answer is an
+  `attachment` named after the resource and its filters (`judgments-peel-2023-25.csv`),
+  and `bom=true` starts it with a UTF-8 byte order mark (for Excel).
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal, Union, get_args, get_origin
@@ -32,7 +38,7 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from app.db import read_snapshot
-from app.resources.source import Fetch, Item, Source
+from app.resources.source import NAMED_IDS, CatalogueNames, Fetch, Item, Source
 
 Format = Literal["json", "csv", "ndjson"]
 EXPORT_FORMATS: tuple[Format, ...] = ("csv", "ndjson")
@@ -42,6 +48,7 @@ MEDIA_TYPES: dict[Format, str] = {
     "ndjson": "application/x-ndjson",
 }
 BATCH_SIZE = 500
+BOM = "\ufeff"
 
 # --- content negotiation --------------------------------------------------------------
 
@@ -83,8 +90,11 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     return best[1]
 
 
-def negotiate(accept: str | None) -> Format | None:
-    """The format an Accept header asks for; JSON on a tie; None when none is acceptable.
+def negotiate(
+    accept: str | None, offered: tuple[Format, ...] = ("json", "csv", "ndjson")
+) -> Format | None:
+    """The format (of those `offered`) an Accept header asks for; JSON on a tie; None when
+    none is acceptable.
 
     No header, `*/*` and browsers' `text/html,...,*/*;q=0.8` all get JSON.
     """
@@ -94,6 +104,8 @@ def negotiate(accept: str | None) -> Format | None:
     best: Format | None = None
     best_quality = 0.0
     for fmt, media_type in MEDIA_TYPES.items():  # JSON first: it wins ties
+        if fmt not in offered:
+            continue
         quality = _quality(media_type, ranges)
         if quality > best_quality:
             best, best_quality = fmt, quality
@@ -107,7 +119,13 @@ def negotiate(accept: str | None) -> Format | None:
 class Column:
     name: str  # dotted: "source_lines.start"
     path: tuple[str, ...]
-    kind: Literal["value", "strings", "json"]
+    # link: a root-relative URL made absolute; name: the catalogue's name of the id at path
+    kind: Literal["value", "strings", "json", "link", "name"]
+
+
+def _is_link(key: str, description: str | None) -> bool:
+    """A field holding one of this API's URLs: `href`, or described as "URL of ..."."""
+    return key == "href" or (description or "").startswith("URL of")
 
 
 def _without_none(annotation: Any) -> Any:
@@ -119,8 +137,10 @@ def _without_none(annotation: Any) -> Any:
 
 
 def columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
-    """The CSV columns of a response model, nested models flattened to dotted names."""
+    """The CSV columns of a response model, nested models flattened to dotted names, with
+    `<id>.name` beside each top-level id of NAMED_IDS the model does not name itself."""
     found: list[Column] = []
+    keys = {field.alias or name for name, field in model.model_fields.items()}
     for name, field in model.model_fields.items():
         key = field.alias or name
         path = (*prefix, key)
@@ -133,12 +153,30 @@ def columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column
             found.append(Column(".".join(path), path, "strings" if strings else "json"))
         elif origin is dict or annotation is dict:
             found.append(Column(".".join(path), path, "json"))
+        elif _is_link(key, field.description):
+            found.append(Column(".".join(path), path, "link"))
         else:
             found.append(Column(".".join(path), path, "value"))
+            if not prefix and key in NAMED_IDS and f"{key}_name" not in keys:
+                found.append(Column(f"{key}.name", path, "name"))
     return found
 
 
-def _cell(data: dict[str, Any], column: Column) -> str:
+@dataclass(frozen=True)
+class Sheet:
+    """What a CSV row needs beyond its item: the catalogue's names, and the base URL that
+    makes links absolute (`http://host`; empty: links stay root-relative, as in files)."""
+
+    names: CatalogueNames | None = None
+    base_url: str = ""
+
+    def link(self, url: str) -> str:
+        if self.base_url and url.startswith("/") and not url.startswith("//"):
+            return self.base_url + url
+        return url
+
+
+def _cell(data: dict[str, Any], column: Column, sheet: Sheet = Sheet()) -> str:
     value: Any = data
     for key in column.path:
         if value is None:
@@ -146,6 +184,11 @@ def _cell(data: dict[str, Any], column: Column) -> str:
         value = value[key]
     if value is None:
         return ""
+    if column.kind == "name":
+        found = sheet.names.name(column.path[-1], value, data) if sheet.names else None
+        return found or ""
+    if column.kind == "link":
+        return sheet.link(str(value))
     if column.kind == "strings":
         return "\n\n".join(value)
     if column.kind == "json":
@@ -184,8 +227,17 @@ def batches(
         session.close()
 
 
-def encode(fmt: Format, model: type[BaseModel], chunks: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV or NDJSON text, one piece per batch (and the CSV header first)."""
+def encode(
+    fmt: Format,
+    model: type[BaseModel],
+    chunks: Iterable[list[Any]],
+    *,
+    sheet: Callable[[], Sheet] = Sheet,
+    bom: bool = False,
+) -> Iterator[str]:
+    """CSV or NDJSON text, one piece per batch (and the CSV header first). `sheet` is
+    called once, before the first CSV row (it may read the catalogue's names); `bom` puts
+    a UTF-8 byte order mark before the CSV header."""
     if fmt == "ndjson":
         for batch in chunks:
             yield "".join(
@@ -206,32 +258,83 @@ def encode(fmt: Format, model: type[BaseModel], chunks: Iterable[list[Any]]) -> 
         return text
 
     writer.writerow([column.name for column in header])
-    yield flush()
+    yield (BOM if bom else "") + flush()
+    context = sheet()
     for batch in chunks:
         for item in batch:
             data = _dump(item)
-            writer.writerow([_cell(data, column) for column in header])
+            writer.writerow([_cell(data, column, context) for column in header])
         yield flush()
 
 
+def csv_text(header: list[str], rows: Iterable[list[str]], *, bom: bool = False) -> str:
+    """A whole CSV document (for answers small enough to build at once)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (BOM if bom else "") + buffer.getvalue()
+
+
+# --- file names ---------------------------------------------------------------------------
+
+MAX_FILENAME_STEM = 120
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^a-z0-9._]+", "-", part.lower()).strip("-._")
+
+
+def filename_stem(resource: str, parts: Iterable[str] = ()) -> str:
+    """`judgments-peel-2023-25-area`: the resource, then each filter value, each reduced to
+    lowercase letters, digits, `.` and `_` between hyphens (nothing a header or a file
+    system could misread), at most MAX_FILENAME_STEM characters."""
+    pieces = [p for p in (_safe(resource), *(_safe(part) for part in parts)) if p]
+    stem = "-".join(pieces)[:MAX_FILENAME_STEM].rstrip("-._")
+    return stem or "export"
+
+
+def disposition(fmt: Format, stem: str) -> str:
+    """CSV is a download (`attachment`: spreadsheets open it); NDJSON stays `inline`."""
+    kind = "attachment" if fmt == "csv" else "inline"
+    return f'{kind}; filename="{stem}.{fmt}"'
+
+
 def stream(
-    session: Session, source: Source[Any], fmt: Format, *, start: int, stop: int | None
+    session: Session,
+    source: Source[Any],
+    fmt: Format,
+    *,
+    start: int,
+    stop: int | None,
+    stem: str | None = None,
+    base_url: str = "",
+    bom: bool = False,
 ) -> StreamingResponse:
-    """The export as an HTTP response, streamed from `session` while it is read."""
-    filename = f"{source.name}.{fmt}"
+    """The export as an HTTP response, streamed from `session` while it is read; `stem`
+    names the file (default: the source's name), `base_url` makes CSV links absolute."""
     return StreamingResponse(
-        encode(fmt, source.model, batches(session, source.fetch, start=start, stop=stop)),
+        encode(
+            fmt,
+            source.model,
+            batches(session, source.fetch, start=start, stop=stop),
+            sheet=lambda: Sheet(CatalogueNames.load(session), base_url),
+            bom=bom,
+        ),
         background=BackgroundTask(session.close),  # also when the stream never starts
         media_type=MEDIA_TYPES[fmt],
         headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Disposition": disposition(fmt, stem or source.name),
             "Vary": "Accept",
         },
     )
 
 
-def write(engine: Engine, source: Source[Any], fmt: Format, directory: Path) -> tuple[Path, int]:
+def write(
+    engine: Engine, source: Source[Any], fmt: Format, directory: Path, *, base_url: str = ""
+) -> tuple[Path, int]:
     """Every item of `source` to `directory/<name>.<fmt>`; (the file, its item count).
+    CSV rows name their ids as over HTTP; links stay root-relative unless `base_url` is given.
 
     Written to a temporary file that replaces the old one at the end, so a failure never
     leaves half a file under the real name.
@@ -239,18 +342,21 @@ def write(engine: Engine, source: Source[Any], fmt: Format, directory: Path) -> 
     path = directory / f"{source.name}.{fmt}"
     partial = path.with_name(f".{path.name}.partial")
     rows = 0
+    session = read_snapshot(engine)
 
     def counted() -> Iterator[list[Any]]:
         nonlocal rows
-        for batch in batches(read_snapshot(engine), source.fetch):
+        for batch in batches(session, source.fetch):
             rows += len(batch)
             yield batch
 
     try:
         with partial.open("w", encoding="utf-8", newline="") as file:
-            _write_all(file, encode(fmt, source.model, counted()))
+            sheet = lambda: Sheet(CatalogueNames.load(session), base_url)  # noqa: E731
+            _write_all(file, encode(fmt, source.model, counted(), sheet=sheet))
         partial.replace(path)
     finally:
+        session.close()
         partial.unlink(missing_ok=True)
     return path, rows
 

@@ -40,6 +40,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 import anyio
 from fastapi import FastAPI, Request
@@ -84,10 +85,13 @@ class ETag:
         object.__setattr__(self, "text", f'"{self.version}-{self.digest}"')
 
     @classmethod
-    def of(cls, version: int, path: str, query: str, accept: str | None) -> ETag:
+    def of(cls, version: int, path: str, query: str, accept: str | None, host: str = "") -> ETag:
         """The ETag of the representation of `path?query` in the format `accept` negotiates
-        (the format, not the raw header: clients sending no Accept and `*/*` share one)."""
+        (the format, not the raw header: clients sending no Accept and `*/*` share one);
+        a CSV's as served to `host` too (its rows carry absolute links made from it)."""
         representation = f"{path}?{query}|{negotiate(accept)}"
+        if "csv" in (negotiate(accept), *parse_qs(query).get("format", ())):
+            representation = f"{host}|{representation}"
         return cls(version, hashlib.blake2b(representation.encode(), digest_size=8).hexdigest())
 
     def matches(self, if_none_match: str) -> bool:
@@ -129,7 +133,13 @@ async def send_not_modified(send: Send, validators: Validators) -> None:
 
 def _validators(request: Request, version: int, updated_at: datetime | None) -> Validators:
     return Validators(
-        etag=ETag.of(version, request.url.path, request.url.query, request.headers.get("accept")),
+        etag=ETag.of(
+            version,
+            request.url.path,
+            request.url.query,
+            request.headers.get("accept"),
+            request.headers.get("host", ""),
+        ),
         last_modified=format_datetime(as_utc(updated_at), usegmt=True) if updated_at else None,
         cache_control=f"public, max-age={request.app.state.settings.cache_max_age}",
     )

@@ -7,7 +7,10 @@
   returns everything.
 - `format` (`json`, `csv`, `ndjson`) or the `Accept` header chooses the representation:
   the JSON page, or every matching item streamed as CSV or NDJSON (`app/api/formats.py`);
-  `limit` and `offset` bound an export only when the query string gives them.
+  `limit` and `offset` bound an export only when the query string gives them. A CSV is an
+  attachment named after the list and its filters, its rows name the ids they hold and
+  give absolute links; `bom=true` starts it with a UTF-8 byte order mark (JSON and NDJSON
+  ignore `bom`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ from app.api import formats
 from app.api.deps import SessionDep
 from app.api.formats import Format, Source
 from app.api.http_cache import label_snapshot
-from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.api.problems import (
+    InvalidParam,
+    ProblemError,
+    not_acceptable,
+    problem_responses,
+    unknown_parameters,
+)
 from app.db import get_engine, read_snapshot
 
 DEFAULT_LIMIT = 100
@@ -70,8 +79,34 @@ FORMAT_DESCRIPTION = (
 EXPORT_NOTE = (
     "A page of items as JSON; with `format=csv` or `format=ndjson`, or `Accept: text/csv` or "
     "`application/x-ndjson`, every matching item as CSV (nested fields as dotted columns) "
-    "or as newline-delimited JSON (one item a line)."
+    "or as newline-delimited JSON (one item a line). The CSV is for spreadsheets: an "
+    "attachment named after the list and its filters (`judgments-peel-2023-25.csv`), each "
+    "id with its name beside it (`force.name` beside `force`), links absolute "
+    "(`http://host/v1/...`), and a UTF-8 byte order mark with `bom=true`."
 )
+BOM_DESCRIPTION = (
+    "CSV only: start the file with a UTF-8 byte order mark, so that Excel reads it as UTF-8. "
+    "Ignored for JSON and NDJSON."
+)
+# Query parameters that shape an answer, not what it lists: left out of export file names.
+NOT_FILTERS = frozenset({"format", "limit", "offset", "sort", "bom"})
+
+
+def export_stem(resource: str, request: Request) -> str:
+    """The export's file name without extension: the resource, then the path parameters and
+    the filters (by name) that the request gives: `judgments-peel-2023-25-area`."""
+    parts = [str(value) for value in request.path_params.values()]
+    for name in sorted(set(request.query_params) - NOT_FILTERS):
+        for value in request.query_params.getlist(name):
+            if value.lower() in ("true", "false"):
+                value = name if value.lower() == "true" else f"not-{name}"
+            parts.append(value)
+    return formats.filename_stem(resource, parts)
+
+
+def origin(request: Request) -> str:
+    """`http://host`: what this API's root-relative links resolve against."""
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 @dataclass
@@ -83,6 +118,7 @@ class ListRequest:
     session: Session
     paging: Paging
     format: Format
+    bom: bool = False
 
     def json_page(self, items: list[dict[str, Any]], count: int, **extra: Any) -> Response:
         """The JSON page of `items` (dicts with the keys of the page's item model, in its
@@ -123,6 +159,9 @@ class ListRequest:
             self.format,
             start=self.paging.offset,
             stop=self.paging.offset + self.paging.limit if bounded else None,
+            stem=export_stem(source.name, self.request),
+            base_url=origin(self.request),
+            bom=self.bom and self.format == "csv",
         )
 
 
@@ -133,12 +172,7 @@ async def requested_format(
     """`format` if given, else what the Accept header asks for; 406 when it asks for none."""
     chosen = format_ or formats.negotiate(request.headers.get("accept"))
     if chosen is None:
-        raise ProblemError(
-            406,
-            "not-acceptable",
-            f"Cannot answer with any type the Accept header lists; this operation answers "
-            f"{', '.join(formats.MEDIA_TYPES.values())} (or use the format parameter).",
-        )
+        raise not_acceptable(formats.MEDIA_TYPES.values())
     return chosen
 
 
@@ -148,8 +182,9 @@ async def list_request(
     session: SessionDep,
     paging: PagingDep,
     format_: Annotated[Format, Depends(requested_format)],
+    bom: Annotated[bool, Query(description=BOM_DESCRIPTION)] = False,
 ) -> ListRequest:
-    return ListRequest(request, response, session, paging, format_)
+    return ListRequest(request, response, session, paging, format_, bom)
 
 
 ListDep = Annotated[ListRequest, Depends(list_request)]
@@ -189,9 +224,11 @@ def parse_sort(sort: str | None, allowed: Sequence[str], default: str) -> list[t
 
 
 def sort_description(allowed: Sequence[str], default: str) -> str:
+    example = ",".join([f"-{allowed[0]}", *allowed[1:2]])
     return (
-        f"Comma-separated fields to sort by, '-' first for descending: {', '.join(allowed)}. "
-        f"Default: {default}."
+        f"The fields to sort by, separated by commas, the first deciding most; a field "
+        f"with '-' before it sorts descending. Fields: {', '.join(allowed)}. E.g. "
+        f"`{example}`. Default: `{default}`. A field not listed is a 400 problem."
     )
 
 
@@ -270,14 +307,4 @@ async def reject_unknown_query_params(request: Request) -> None:
         return
     unknown = sorted(set(request.query_params) - _declared_query_params(route))
     if unknown:
-        allowed = sorted(_declared_query_params(route))
-        raise ProblemError(
-            400,
-            "unknown-parameter",
-            f"Unknown query parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-            f"this operation takes: {', '.join(allowed) or 'none'}.",
-            errors=[
-                InvalidParam(name=f"query.{name}", reason="not a parameter of this operation")
-                for name in unknown
-            ],
-        )
+        raise unknown_parameters(unknown, _declared_query_params(route))

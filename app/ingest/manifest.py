@@ -1,14 +1,54 @@
-"""Where a report comes from: the seed manifest (seed/manifest.csv) and ReportSource."""
+"""Where a report comes from: the seed manifest (seed/manifest.csv) and ReportSource, and
+`read_text_file`, the one way a source file's text is read (`peel parse/load/seed`)."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import io
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.csv"
+
+
+class UnreadableFile(ValueError):
+    """A file that is not UTF-8 text, or cannot be read at all. Its message is one line,
+    `PATH: what is wrong` (and what to do), for a person."""
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a UTF-8 file; UnreadableFile (one line) for a missing, unreadable or
+    directory path, binary data, or text in another encoding (e.g. Windows-1252)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"{path}: cannot read: {_os_reason(error)}") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UnreadableFile(
+            f"{path}: binary data, not text (a NUL byte at offset {nul}); give a UTF-8 text file"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            f"{path}: not UTF-8 text (byte 0x{data[error.start]:02X} at offset "
+            f"{error.start}); save it as UTF-8"
+        ) from None
+
+
+def _os_reason(error: OSError) -> str:
+    reasons = {
+        errno.ENOENT: "no such file",
+        errno.EISDIR: "it is a directory, not a file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: "a part of the path is not a directory",
+    }
+    return reasons.get(error.errno or 0) or (error.strerror or str(error)).lower()
 
 
 def sha256_text(text: str) -> str:
@@ -42,8 +82,9 @@ def _optional(value: str | None) -> str | None:
 
 
 def _manifest_rows(directory: Path) -> list[dict[str, str]]:
-    with (directory / MANIFEST_NAME).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    """The manifest's rows; UnreadableFile for a manifest that is not UTF-8 text."""
+    text = read_text_file(directory / MANIFEST_NAME)
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def _source_from_row(directory: Path, row: dict[str, str]) -> ReportSource:
@@ -59,10 +100,16 @@ def _source_from_row(directory: Path, row: dict[str, str]) -> ReportSource:
     )
 
 
+def manifest_sources(seed_dir: Path) -> list[ReportSource]:
+    """The manifest's rows in file order, their files not read (no sha256 yet): a source
+    that cannot be read fails alone, when it is loaded."""
+    return [_source_from_row(seed_dir, row) for row in _manifest_rows(seed_dir)]
+
+
 def read_manifest(seed_dir: Path) -> list[ReportSource]:
-    """The manifest's rows in file order, each with the sha256 of its text."""
-    sources = [_source_from_row(seed_dir, row) for row in _manifest_rows(seed_dir)]
-    return [s.with_text(s.path.read_text(encoding="utf-8")) for s in sources]
+    """The manifest's rows in file order, each with the sha256 of its text;
+    UnreadableFile for the first file that is not UTF-8 text."""
+    return [s.with_text(read_text_file(s.path)) for s in manifest_sources(seed_dir)]
 
 
 def source_for_path(path: Path, text: str, *, force: str | None = None) -> ReportSource:

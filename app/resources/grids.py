@@ -92,3 +92,58 @@ def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
 def grades_of(session: Session, framework: Framework) -> schemas.FrameworkGrades:
     """`GET /v1/frameworks/{id}/grades`: the grid as the API answers it."""
     return framework_grades(comparison.framework_grid(session, framework))
+
+
+# --- the grid as a spreadsheet ---------------------------------------------------------------
+
+CELL_COLUMNS = ("grade_name", "status", "source_url")
+COVERAGE_COLUMNS = ("grades_known", "areas_graded", "complete", "note")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def grid_table(
+    grades: schemas.FrameworkGrades, grade_names: dict[str, str], base_url: str = ""
+) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the grid for a spreadsheet: one row per force; per pillar or area
+    a column holding the grade's slug (named by the unit's id), then its `<unit>.grade_name`,
+    `<unit>.status` and `<unit>.source_url`; in area frameworks the force's coverage; and
+    why the framework did not inspect the force. `force.href` is absolute over `base_url`."""
+    areas = grades.structure == "areas"
+    units = grades.areas if areas else grades.pillars
+    header = ["force", "force.name", "force.href"]
+    for unit in units:
+        header += [unit, *(f"{unit}.{column}" for column in CELL_COLUMNS)]
+    if areas:
+        header += [f"coverage.{column}" for column in COVERAGE_COLUMNS]
+    header.append("not_inspected")
+    rows = []
+    for force_row in grades.forces:
+        cells = force_row.areas if areas else force_row.pillars
+        row = [force_row.force.id, force_row.force.name or "", base_url + force_row.force.href]
+        for unit in units:
+            cell = cells[unit]
+            name = grade_names.get(cell.grade) if cell.grade else None
+            row += [_text(cell.grade), _text(name), cell.status, _text(cell.source_url)]
+        if areas:
+            facts = force_row.coverage
+            row += [_text(getattr(facts, column, None)) for column in COVERAGE_COLUMNS]
+        row.append(_text(force_row.not_inspected))
+        rows.append(row)
+    return header, rows
+
+
+def grades_table(
+    session: Session, framework: Framework, base_url: str = ""
+) -> tuple[list[str], list[list[str]]]:
+    """`GET /v1/frameworks/{id}/grades?format=csv`: the same grid (read once) as a table,
+    the grade names from the framework's scale."""
+    grid = comparison.framework_grid(session, framework)
+    names = {grade.id: grade.name for grade in grid.grades}
+    return grid_table(framework_grades(grid), names, base_url)

@@ -96,6 +96,28 @@ class Urls:
     def search_page(self, **query: Any) -> str:
         return with_query("/search", query)
 
+    def forces_page(self) -> str:
+        return "/forces"
+
+    def frameworks_page(self) -> str:
+        return "/frameworks"
+
+    def inspections_page(self) -> str:
+        return "/inspections"
+
+    @staticmethod
+    def anchor(api_id: str, part: str | None = None) -> str:
+        """The element id a page gives the row with this API id (a finding, a boxed item,
+        a pillar or question summary): its dots as '--' ('--' never occurs in a slug, so
+        ids stay distinct); `part` names a group under it (`...__findings`; '_' never
+        occurs in an id)."""
+        anchor = api_id.replace(".", "--")
+        return f"{anchor}__{part}" if part else anchor
+
+    def inspection_page_at(self, inspection_id: str, api_id: str, part: str | None = None) -> str:
+        """The report card page, scrolled to the row `api_id` (see `anchor`)."""
+        return f"{self.inspection_page(inspection_id)}#{self.anchor(api_id, part)}"
+
     def docs(self) -> str:
         return "/docs"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import DataChange, DataVersion
 
@@ -28,6 +28,20 @@ def changes_since(session: Session, cursor: int, *, limit: int = 100) -> list[Da
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+def cursor_issued(session: Session, cursor: int) -> bool:
+    """Whether `cursor` is one the feed hands out: 0 (the start) or a recorded change's id.
+
+    One past the last change, or any id never recorded (a database rebuilt since the
+    client synced, a client's own invention), is not."""
+    if cursor == 0:
+        return True
+    last = session.exec(select(func.max(DataChange.id))).one()
+    # Past the last change (compared here: a huge cursor must not reach an integer column).
+    if last is None or cursor > last:
+        return False
+    return session.get(DataChange, cursor) is not None
 
 
 def version_row(session: Session) -> tuple[int, datetime | None]:

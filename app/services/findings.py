@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from app.models import ActionItem, Finding, Inspection, Question
-from app.services.query import LIMIT, OFFSET, cached_statement, ordered, page, where_equal
+from app.services.catalogue import Values, matching, values_of
+from app.services.query import LIMIT, OFFSET, cached_statement, ordered, page
 
 FINDING_SORTS = ("position", "inspection", "question", "page", "heading")
 ITEM_SORTS = ("position", "inspection", "question", "kind", "page")
@@ -20,11 +21,21 @@ ITEM_SORTS = ("position", "inspection", "question", "kind", "page")
 
 @dataclass
 class Filters:
-    force: str | None = None
-    inspection: str | None = None
-    pillar: str | None = None
-    question: str | None = None
-    kind: str | None = None
+    """None: not filtered; a value, or several (any of them matches)."""
+
+    force: Values = None
+    inspection: Values = None
+    pillar: Values = None
+    question: Values = None
+    kind: Values = None
+
+
+def _where_matching(statement: Any, filters: Filters, columns: dict[str, Any]) -> Any:
+    for name, column in columns.items():
+        value = getattr(filters, name)
+        if value is not None:
+            statement = statement.where(matching(column, value))
+    return statement
 
 
 @dataclass
@@ -48,14 +59,9 @@ def _findings() -> object:
 def list_findings(
     session: Session, filters: Filters, *, sort: Sequence[tuple[str, bool]], limit: int, offset: int
 ) -> tuple[list[FindingRow], int]:
-    statement = where_equal(
+    statement = _where_matching(
         _findings(),
-        {
-            "force": filters.force,
-            "inspection": filters.inspection,
-            "pillar": filters.pillar,
-            "question": filters.question,
-        },
+        filters,
         {
             "force": Inspection.force_id,
             "inspection": Finding.inspection_id,
@@ -94,15 +100,19 @@ _FINDING_SORTS = {
 }
 
 
-def _finding_joins(statement: Any, given: tuple[str, ...]) -> Any:
+def _finding_joins(statement: Any, given: tuple[tuple[str, bool], ...]) -> Any:
     finding, inspection, question = _TABLES
     statement = statement.select_from(
         finding.join(inspection, _I.id == _F.inspection_id).join(
             question, (_Q.framework_id == _F.framework_id) & (_Q.id == _F.question_id)
         )
     )
-    for name in given:
-        statement = statement.where(_FINDING_FILTERS[name] == bindparam(f"f_{name}"))
+    for name, many in given:
+        column = _FINDING_FILTERS[name]
+        if many:  # several values: IN, one expanding parameter
+            statement = statement.where(column.in_(bindparam(f"f_{name}", expanding=True)))
+        else:
+            statement = statement.where(column == bindparam(f"f_{name}"))
     return statement
 
 
@@ -111,12 +121,15 @@ def finding_rows(
 ) -> tuple[list[Any], int]:
     """`list_findings` as Core rows (the finding's columns, `force_id`, `pillar_id`), in
     statements kept per shape (app.services.query.cached_statement)."""
-    values = {
-        f"f_{name}": value
-        for name in _FINDING_FILTERS
-        if (value := getattr(filters, name)) is not None
-    }
-    given = tuple(name for name in _FINDING_FILTERS if f"f_{name}" in values)
+    values: dict[str, Any] = {}
+    given_names: list[tuple[str, bool]] = []
+    for name in _FINDING_FILTERS:
+        found = values_of(getattr(filters, name))
+        if found is not None:
+            many = len(found) > 1
+            values[f"f_{name}"] = list(found) if many else found[0]
+            given_names.append((name, many))
+    given = tuple(given_names)
     connection = session.connection()
     counted = cached_statement(
         ("findings.count", given), lambda: _finding_joins(select(func.count()), given)
@@ -181,9 +194,9 @@ def list_items(
         )
         .outerjoin(cause, cause.id == ActionItem.answers_id)
     )
-    statement = where_equal(
+    statement = _where_matching(
         statement,
-        vars(filters),
+        filters,
         {
             "kind": ActionItem.kind,
             "force": Inspection.force_id,

@@ -25,9 +25,10 @@ from app.models import (
     ScopeEntry,
     Summary,
 )
+from app.services.catalogue import Values, matching
 from app.services.coverage import CoverageFacts, coverage_facts
 from app.services.judgments import JudgmentFilters, checks_of, list_judgments
-from app.services.query import judgments_with_grades, ordered, page, where_equal
+from app.services.query import judgments_with_grades, ordered, page
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
 
@@ -50,17 +51,18 @@ def _with_names() -> Any:
 def list_inspections(
     session: Session,
     *,
-    force: str | None = None,
-    framework: str | None = None,
+    force: Values = None,
+    framework: Values = None,
     sort: Sequence[tuple[str, bool]],
     limit: int,
     offset: int,
 ) -> tuple[list[InspectionRow], int]:
-    statement = where_equal(
-        _with_names(),
-        {"force": force, "framework": framework},
-        {"force": Inspection.force_id, "framework": Inspection.framework_id},
-    )
+    """Inspections of `force` and `framework` (each: one, any of several, or None: all)."""
+    statement = _with_names()
+    if force is not None:
+        statement = statement.where(matching(Inspection.force_id, force))
+    if framework is not None:
+        statement = statement.where(matching(Inspection.framework_id, framework))
     columns = {
         "id": Inspection.id,
         "force": Inspection.force_id,

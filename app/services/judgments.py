@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from app.models import Framework, Grade, Judgment, JudgmentCheck, Pillar, Question
+from app.services.catalogue import Values, matching, values_of
 from app.services.query import (
     LIMIT,
     OFFSET,
@@ -33,16 +34,18 @@ JUDGMENT_SORTS = (
 
 @dataclass
 class JudgmentFilters:
-    force: str | None = None
-    inspection: str | None = None
-    framework: str | None = None
-    pillar: str | None = None
-    question: str | None = None
+    """None: not filtered; a value, or several (any of them matches)."""
+
+    force: Values = None
+    inspection: Values = None
+    framework: Values = None
+    pillar: Values = None
+    question: Values = None
     level: str | None = None  # "pillar" | "question" | "area"
-    area: str | None = None
-    grade: str | None = None
+    area: Values = None
+    grade: Values = None
     carried_over: bool | None = None
-    last_inspected: str | None = None
+    last_inspected: Values = None
 
 
 def _graded() -> Any:
@@ -145,28 +148,44 @@ _FILTER_COLUMNS: dict[str, Any] = {
 }
 
 
-def _shape(filters: JudgmentFilters) -> tuple[tuple[str, ...], bool, str | None, dict]:
-    """What shapes the filtered statement (given filters, area, level) and the values of
-    its bound parameters."""
-    values = {
-        f"j_{name}": value
-        for name in _FILTER_COLUMNS
-        if (value := getattr(filters, name)) is not None
-    }
-    if filters.area is not None:
-        values["j_area"] = filters.area
-    given = tuple(name for name in _FILTER_COLUMNS if f"j_{name}" in values)
-    return given, filters.area is not None, filters.level, values
+def _bound(column: Any, name: str, many: bool) -> Any:
+    """`column = :name`, or `column IN (:name)` (expanding) for several values."""
+    if many:
+        return column.in_(bindparam(name, expanding=True))
+    return column == bindparam(name)
 
 
-def _core_filtered(statement: Any, given: tuple[str, ...], area: bool, level: str | None) -> Any:
+def _shape(filters: JudgmentFilters) -> tuple[tuple[tuple[str, bool], ...], Any, str | None, dict]:
+    """What shapes the filtered statement (given filters, each with whether it has
+    several values; area: None, or whether it has several; level) and the values of its
+    bound parameters."""
+    values: dict[str, Any] = {}
+    given: list[tuple[str, bool]] = []
+    for name in (*_FILTER_COLUMNS, "area"):
+        raw = getattr(filters, name)
+        found = values_of(raw) if name != "carried_over" else None
+        if raw is None:
+            continue
+        if found is not None and len(found) > 1:
+            values[f"j_{name}"] = list(found)
+            given.append((name, True))
+        else:
+            values[f"j_{name}"] = found[0] if found is not None else raw
+            given.append((name, False))
+    area = next((many for name, many in given if name == "area"), None)
+    return tuple(g for g in given if g[0] != "area"), area, filters.level, values
+
+
+def _core_filtered(
+    statement: Any, given: tuple[tuple[str, bool], ...], area: Any, level: str | None
+) -> Any:
     """`_filtered` on the table's Core columns, values as bound parameters."""
-    for name in given:
-        statement = statement.where(_FILTER_COLUMNS[name] == bindparam(f"j_{name}"))
-    if "question" in given:
+    for name, many in given:
+        statement = statement.where(_bound(_FILTER_COLUMNS[name], f"j_{name}", many))
+    if any(name == "question" for name, _ in given):
         statement = statement.where(_J.pillar_id.is_not(None))
-    if area:
-        statement = statement.where(_J.question_id == bindparam("j_area"), _J.pillar_id.is_(None))
+    if area is not None:
+        statement = statement.where(_bound(_J.question_id, "j_area", area), _J.pillar_id.is_(None))
     if level == "pillar":
         statement = statement.where(_J.question_id.is_(None))
     elif level == "question":
@@ -279,24 +298,26 @@ def judgment_rows(
 def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
     statement = where_equal(
         _graded() if statement is None else statement,
-        {name: value for name, value in vars(filters).items() if name not in ("level", "area")},
-        {
-            "force": Judgment.force_id,
-            "inspection": Judgment.inspection_id,
-            "framework": Judgment.framework_id,
-            "pillar": Judgment.pillar_id,
-            "question": Judgment.question_id,
-            "grade": Judgment.grade_id,
-            "carried_over": Judgment.carried_over,
-            "last_inspected": Judgment.last_inspected,
-        },
+        {"carried_over": filters.carried_over},
+        {"carried_over": Judgment.carried_over},
     )
+    for name, column in {
+        "force": Judgment.force_id,
+        "inspection": Judgment.inspection_id,
+        "framework": Judgment.framework_id,
+        "pillar": Judgment.pillar_id,
+        "question": Judgment.question_id,
+        "grade": Judgment.grade_id,
+        "last_inspected": Judgment.last_inspected,
+    }.items():
+        if getattr(filters, name) is not None:
+            statement = statement.where(matching(column, getattr(filters, name)))
     # A question is graded under a pillar; an area (stored as a question) under none.
     if filters.question is not None:
         statement = statement.where(Judgment.pillar_id.is_not(None))
     if filters.area is not None:
         statement = statement.where(
-            Judgment.question_id == filters.area, Judgment.pillar_id.is_(None)
+            matching(Judgment.question_id, filters.area), Judgment.pillar_id.is_(None)
         )
     if filters.level == "pillar":
         statement = statement.where(Judgment.question_id.is_(None))

@@ -95,11 +95,13 @@ def parse_query(query: str) -> SearchQuery:
 
 @dataclass
 class SearchFilters:
-    kind: str | None = None
-    force: str | None = None
-    inspection: str | None = None
-    pillar: str | None = None
-    question: str | None = None
+    """None: not filtered; a value, or a tuple of several (any of them matches)."""
+
+    kind: str | tuple[str, ...] | None = None
+    force: str | tuple[str, ...] | None = None
+    inspection: str | tuple[str, ...] | None = None
+    pillar: str | tuple[str, ...] | None = None
+    question: str | tuple[str, ...] | None = None
 
 
 @dataclass
@@ -202,16 +204,26 @@ def search(
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, str]]:
-    """Conditions on the index row `s` alone (a force is its inspections)."""
+    """Conditions on the index row `s` alone (a force is its inspections). Several values
+    of a filter are an IN list of bound parameters (`:f_force_0, :f_force_1`)."""
     conditions, params = [], {}
-    for name in ("kind", "inspection", "pillar", "question"):
+
+    def bound(name: str) -> str:
         value = getattr(filters, name)
-        if value is not None:
-            conditions.append(f"s.{name} = :f_{name}")
+        if isinstance(value, str):
             params[f"f_{name}"] = value
+            return f"= :f_{name}"
+        names = [f"f_{name}_{n}" for n in range(len(value))]
+        params.update(zip(names, value, strict=True))
+        return f"IN ({', '.join(':' + n for n in names)})"
+
+    for name in ("kind", "inspection", "pillar", "question"):
+        if getattr(filters, name) is not None:
+            conditions.append(f"s.{name} {bound(name)}")
     if filters.force is not None:
-        conditions.append("s.inspection IN (SELECT id FROM inspection WHERE force_id = :f_force)")
-        params["f_force"] = filters.force
+        conditions.append(
+            f"s.inspection IN (SELECT id FROM inspection WHERE force_id {bound('force')})"
+        )
     return "".join(f" AND {c}" for c in conditions), params
 
 

@@ -26,7 +26,13 @@ from app.config import get_settings
 from app.db import migrate
 from app.ingest.document import ReportDocument
 from app.ingest.errors import ReportParseError
-from app.ingest.manifest import ReportSource, read_manifest, source_for_path
+from app.ingest.manifest import (
+    ReportSource,
+    UnreadableFile,
+    manifest_sources,
+    read_text_file,
+    source_for_path,
+)
 from app.ingest.parse import parse
 from app.models import ImportRecord, Inspection
 from app.progress import Progress
@@ -81,10 +87,10 @@ def load_report_file(
     catalogue is upserted before the load, so a freshly migrated database can take it.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SourceError(f"{path}: cannot read: {error.strerror}") from None
-    source = source.with_text(text) if source else source_for_path(path, text, force=force)
+        text = read_text_file(path)  # one line for a file that is not UTF-8 text
+        source = source.with_text(text) if source else source_for_path(path, text, force=force)
+    except UnreadableFile as error:
+        raise SourceError(str(error)) from None
     try:
         document = _parse(text, source, str(path))
     except ReportParseError as error:
@@ -154,11 +160,15 @@ def import_report(
 def seed(engine: Engine, seed_dir: Path | None, progress: Progress) -> int:
     """Migrate, upsert the catalogue, load every source of the manifest (report texts and
     grade-record files, in its order), reporting each on `progress`; returns how many
-    failed (each reported, the others loaded)."""
+    failed (each reported, the others loaded). SourceError for a manifest that cannot be
+    read (nothing loaded then)."""
+    try:
+        sources = manifest_sources(seed_dir or get_settings().seed_dir)
+    except UnreadableFile as error:
+        raise SourceError(str(error)) from None
     migrate(engine)
     catalogue = sync_catalogue(engine, configured_reference())
     progress.say(f"catalogue: {catalogue.inserted} rows added, {catalogue.updated} updated")
-    sources = read_manifest(seed_dir or get_settings().seed_dir)
     failed = 0
     for n, source in enumerate(sources, start=1):
         progress.step(n, len(sources), source.path.name)

@@ -20,7 +20,7 @@ from app.config import get_settings
 from app.db import writing
 from app.ingest.grade_counts import GradeCountRecord, is_count_file, read_grade_counts
 from app.ingest.grades import GradeRecord, GradeRecordError, read_csv_rows, read_grade_records
-from app.ingest.manifest import ReportSource, manifest_source
+from app.ingest.manifest import ReportSource, UnreadableFile, manifest_source, read_text_file
 from app.models import GradeCount, ImportRecord
 from app.store.catalogue import configured_reference
 from app.store.changes import stored_version
@@ -144,8 +144,12 @@ def grade_file_source(
     path: Path, *, force: str | None = None, framework: str | None = None
 ) -> ReportSource:
     """A CSV named on the command line, with the facts of its seed-manifest line if it has
-    one (framework, licence); `force` and `framework` given win."""
-    listed = manifest_source(get_settings().seed_dir, path)
+    one (framework, licence); `force` and `framework` given win. SourceError for a seed
+    manifest that cannot be read."""
+    try:
+        listed = manifest_source(get_settings().seed_dir, path)
+    except UnreadableFile as error:
+        raise SourceError(str(error)) from None
     return ReportSource(
         path=path,
         kind="grades",
@@ -159,7 +163,13 @@ def load_grade_file(engine: Engine, source: ReportSource) -> GradeImportOutcome:
     """Read, check and store one grade-record (or grade-count) file in one transaction;
     SourceError for one it cannot store. Disagreements with reports are `warnings`."""
     try:
-        read = read_grade_file(source.path, framework=source.framework, force=source.force)
+        text = read_text_file(source.path)  # one line for a file that is not UTF-8 text
+    except UnreadableFile as error:
+        raise SourceError(str(error)) from None
+    try:
+        read = read_grade_file(
+            source.path, text=text, framework=source.framework, force=source.force
+        )
         with writing(engine) as session:
             return _store_grade_file(session, read, source.licence)
     except (GradeRecordError, LoadError) as error:

@@ -1,8 +1,11 @@
-"""Server-rendered HTML pages for people: the forces, a report card, search.
+"""Server-rendered HTML pages for people: the forces, a report card with its findings,
+the framework grids, lists of forces, frameworks and inspections, search.
 
 Each page is built from the same services and public models as the JSON it links to,
-so the two never disagree. No JavaScript: Jinja2 templates and one stylesheet served
-from this process (no CDN).
+so the two never disagree, and offers it for download (JSON, and CSV where the API
+answers CSV). No JavaScript: Jinja2 templates and one stylesheet served from this process
+(no CDN). A browser asking for a path no page or route answers (outside `/v1`) gets an
+HTML 404 page; API clients, and every `/v1` path, keep their problem+json.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import SessionDep
 from app.api.http_cache import conditional_get
 from app.resources import forces, grids, history, inspections
 from app.resources.search import hit_href
-from app.resources.urls import urls
+from app.resources.urls import API, urls
 from app.services import catalogue
 from app.services import inspections as inspection_service
 from app.services import search as search_service
@@ -35,6 +40,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["static"] = STATIC
 templates.env.globals["urls"] = urls
 templates.env.globals["hit_href"] = hit_href
+templates.env.globals["hit_page"] = views.hit_page
+templates.env.globals["OBSERVATIONS"] = views.OBSERVATIONS
 templates.env.filters["marked"] = marked_segments
 templates.env.filters["when"] = views.when
 templates.env.filters["coverage_short"] = views.coverage_short
@@ -51,8 +58,27 @@ router = APIRouter(
 
 
 def install_pages(app: FastAPI) -> None:
+    """The pages, their stylesheet, and HTML 404s for browsers (after the problem
+    handlers: an answer that is not a browser's page 404 goes to the handler before)."""
     app.mount(STATIC, StaticFiles(directory=HERE / "static"), name="site-assets")
     app.include_router(router)
+    problem = app.exception_handlers.get(StarletteHTTPException, http_exception_handler)
+
+    async def page_or_problem(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if (
+            error.status_code == 404
+            and not _is_api_path(request.url.path)
+            and views.wants_html(request.headers.get("accept"))
+        ):
+            return _page(request, "not_found.html", 404, what="page", value=request.url.path)
+        return await problem(request, error)
+
+    app.add_exception_handler(StarletteHTTPException, page_or_problem)
+
+
+def _is_api_path(path: str) -> bool:
+    return path == API or path.startswith(f"{API}/")
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -73,6 +99,11 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         tables=tables,
         nothing_held=nothing_held,
         legend=views.legend([t.grid.grades for t in tables]),
+        downloads=[
+            views.list_download("Every force", urls.forces()),
+            views.list_download("Every pillar grade", urls.judgments(level="pillar")),
+            views.list_download("Every area grade", urls.judgments(level="area")),
+        ],
     )
 
 
@@ -86,6 +117,8 @@ def _card_page(
     others, _ = inspection_service.list_inspections(
         session, force=public.force.id, sort=[("framework", True)], limit=100, offset=0
     )
+    downloads = views.card_downloads(public)
+    downloads += extra.pop("downloads", [])
     return _page(
         request,
         "card.html",
@@ -94,6 +127,9 @@ def _card_page(
         legend=grades,
         columns=max((len(p.questions) for p in public.pillars), default=0),
         others=[row for row in others if row.inspection.id != inspection_id],
+        findings=views.card_findings(session, public),
+        count_anchors=views.count_anchors(public),
+        downloads=downloads,
         **extra,
     )
 
@@ -113,8 +149,18 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
     cycles = inspection_service.force_cycles(session, force_id)
     detail = forces.force_detail(forces.force(force), cycles)
     latest = cycles.latest.get("areas") or cycles.latest.get("pillars")
+    downloads = [
+        views.Download("The force, its current grades and cycles", urls.force(force_id)),
+        views.list_download("Its inspections", urls.force_inspections(force_id)),
+    ]
     if latest is None:
-        return _page(request, "no_inspection.html", force=force, cycles=detail.cycles)
+        return _page(
+            request,
+            "no_inspection.html",
+            force=force,
+            cycles=detail.cycles,
+            downloads=downloads,
+        )
     lines, held = history.history_of(session, force, note="")
     timelines, names = views.timelines(session, lines, held)
     return _card_page(
@@ -125,6 +171,7 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
         timelines=timelines,
         history_grade_names=names,
         cycles=detail.cycles,
+        downloads=[*downloads, views.Download("Its history", urls.force_history(force_id))],
     )
 
 
@@ -142,6 +189,43 @@ def framework_page(request: Request, session: SessionDep, framework_id: str) -> 
         grid=grid,
         grade_names={g.id: g.name for g in grid.grades},
         legend=grid.grades,
+        downloads=views.grid_downloads(framework.id),
+    )
+
+
+@router.get("/forces")
+def forces_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Every force, linked to its page, with its latest inspection held."""
+    listed, _ = catalogue.list_forces(session, sort=[("name", False)], limit=1000, offset=0)
+    return _page(
+        request,
+        "forces.html",
+        forces=listed,
+        latest=inspection_service.latest_by_force(session),
+        downloads=[views.list_download("Every force", urls.forces())],
+    )
+
+
+@router.get("/frameworks")
+def frameworks_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Every framework, newest first, linked to its grid."""
+    listed, _ = catalogue.list_frameworks(session, sort=[("year_label", True)], limit=100, offset=0)
+    return _page(
+        request,
+        "frameworks.html",
+        frameworks=listed,
+        downloads=[views.list_download("Every framework", urls.frameworks())],
+    )
+
+
+@router.get("/inspections")
+def inspections_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Every inspection held, by force."""
+    return _page(
+        request,
+        "inspections.html",
+        forces=views.inspections_by_force(session),
+        downloads=[views.list_download("Every inspection", urls.inspections())],
     )
 
 
@@ -153,7 +237,13 @@ def search_page(
     offset: Annotated[str, Query()] = "0",
 ) -> HTMLResponse:
     """Parameters are read here, not by FastAPI, so a bad one is an HTML page saying so."""
-    context: dict[str, Any] = {"q": q, "offset": 0, "results": None, "error": None}
+    context: dict[str, Any] = {
+        "q": q,
+        "offset": 0,
+        "results": None,
+        "error": None,
+        "downloads": [views.Download("These results", urls.search(q=q))] if q.strip() else [],
+    }
     if not offset.isdigit() or int(offset) > MAX_SEARCH_OFFSET:
         context["error"] = f"offset must be a whole number from 0 to {MAX_SEARCH_OFFSET:,}."
         return _page(request, "search.html", 400, **context)

@@ -3,6 +3,7 @@ public models as the JSON they link to (so the two never disagree)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,10 +11,15 @@ from datetime import date
 from sqlmodel import Session
 
 from app import schemas
-from app.models import Force, Framework, Grade
+from app.ingest.ids import child_id
+from app.models import ITEM_KINDS, Force, Framework, Grade
+from app.resources import findings as findings_resource
 from app.resources import grids
+from app.resources.urls import urls
 from app.services import catalogue, comparison, inspections
+from app.services import findings as findings_service
 from app.services.inspections import InspectionRow
+from app.services.search import Hit
 
 NOT_COMPARABLE = (
     "Grades of different inspection cycles are on different frameworks and scales: "
@@ -205,3 +211,209 @@ def timelines(
         if held_here and lines:
             found.append(Timeline(family, held_here, lines, subjects))
     return found, names
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+
+@dataclass
+class Download:
+    """What a page shows, as the API answers it: JSON, and CSV where the API has it."""
+
+    what: str
+    json: str
+    csv: str | None = None
+
+
+def list_download(what: str, json_url: str) -> Download:
+    """A list the API answers as JSON or, with `format=csv`, CSV."""
+    joiner = "&" if "?" in json_url else "?"
+    return Download(what, json_url, f"{json_url}{joiner}format=csv")
+
+
+def card_downloads(card: schemas.InspectionCard) -> list[Download]:
+    found = [
+        Download("This report card", card.href),
+        list_download("Its grades", urls.judgments(inspection=card.id)),
+    ]
+    if card.findings_held:
+        found += [
+            list_download("Its findings", card.findings),
+            list_download(
+                "Its areas for improvement, causes of concern and recommendations",
+                card.recommendations,
+            ),
+        ]
+    return found
+
+
+def grid_downloads(framework_id: str) -> list[Download]:
+    grades = urls.framework_grades(framework_id)
+    return [
+        Download("Every force's grades", grades, f"{grades}?format=csv"),
+        Download("The framework", urls.framework(framework_id)),
+    ]
+
+
+# --- findings on the report card ----------------------------------------------------------
+
+ITEM_GROUPS = (
+    ("area-for-improvement", "areas-for-improvement", "Areas for improvement"),
+    ("cause-of-concern", "causes-of-concern", "Causes of concern"),
+    ("recommendation", "recommendations", "Recommendations"),
+)
+FINDINGS_PART = "findings"
+MAX_ROWS = 10_000  # a report holds a few hundred at most
+
+
+@dataclass
+class ItemGroup:
+    kind: str
+    part: str  # the anchor's group name
+    title: str
+    items: list[schemas.ItemPublic]
+
+
+@dataclass
+class QuestionFindings:
+    question: schemas.CardQuestion
+    summary_id: str  # the API id of the question's summary section: its anchor
+    findings: list[schemas.FindingPublic]
+    groups: list[ItemGroup]
+
+    @property
+    def anchor(self) -> str:
+        return urls.anchor(self.summary_id)
+
+    def part_anchor(self, part: str) -> str:
+        return urls.anchor(self.summary_id, part)
+
+    @property
+    def empty(self) -> bool:
+        return not self.findings and not any(g.items for g in self.groups)
+
+
+@dataclass
+class PillarFindings:
+    pillar: schemas.CardPillar
+    summary_id: str
+    questions: list[QuestionFindings]
+
+    @property
+    def anchor(self) -> str:
+        return urls.anchor(self.summary_id)
+
+
+def count_anchors(card: schemas.InspectionCard) -> dict[str, dict[str, str]]:
+    """question -> group -> the card page's anchor for it (what the counts link to)."""
+    parts = [FINDINGS_PART, *(part for _, part, _ in ITEM_GROUPS)]
+    return {
+        q.question: {part: urls.anchor(child_id(card.id, q.question), part) for part in parts}
+        for p in card.pillars
+        for q in p.questions
+    }
+
+
+def card_findings(session: Session, card: schemas.InspectionCard) -> list[PillarFindings]:
+    """Each pillar's questions with their findings sections and boxed items, in report
+    order, as the JSON lists state them; empty when the card holds no findings text."""
+    if not card.findings_held:
+        return []
+    filters = findings_service.Filters(inspection=card.id)
+    order = [("position", False)]
+    finding_rows, _ = findings_service.list_findings(
+        session, filters, sort=order, limit=MAX_ROWS, offset=0
+    )
+    item_rows, _ = findings_service.list_items(
+        session, filters, sort=order, limit=MAX_ROWS, offset=0
+    )
+    by_question: dict[str, list[schemas.FindingPublic]] = {}
+    for row in finding_rows:
+        public = findings_resource.finding(row)
+        by_question.setdefault(public.question, []).append(public)
+    items: dict[tuple[str, str], list[schemas.ItemPublic]] = {}
+    for row in item_rows:
+        public = findings_resource.item(row)
+        items.setdefault((public.question, public.kind), []).append(public)
+    return [
+        PillarFindings(
+            pillar,
+            child_id(card.id, pillar.pillar),
+            [
+                QuestionFindings(
+                    q,
+                    child_id(card.id, q.question),
+                    by_question.get(q.question, []),
+                    [
+                        ItemGroup(kind, part, title, items.get((q.question, kind), []))
+                        for kind, part, title in ITEM_GROUPS
+                    ],
+                )
+                for q in pillar.questions
+            ],
+        )
+        for pillar in card.pillars
+    ]
+
+
+def hit_page(hit: Hit) -> str:
+    """Where a search hit is shown: its place on the report card page."""
+    if hit.kind == "finding" or hit.kind == "summary" or hit.kind in ITEM_KINDS:
+        return urls.inspection_page_at(hit.inspection, hit.ref_id)
+    if hit.kind == "inspection":
+        return f"{urls.inspection_page(hit.inspection)}#{OBSERVATIONS}"
+    return urls.inspection_page(hit.inspection)
+
+
+OBSERVATIONS = "observations"
+
+
+# --- what a client asks for -----------------------------------------------------------------
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The q the Accept header gives `media_type` (its most specific matching range)."""
+    main = media_type.split("/")[0]
+    best = (-1, 0.0)
+    for part in accept.split(","):
+        media, *params = part.split(";")
+        media = media.strip().lower()
+        specificity = {media_type: 2, f"{main}/*": 1, "*/*": 0}.get(media)
+        if specificity is None or specificity <= best[0]:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                with contextlib.suppress(ValueError):
+                    quality = float(value)
+        best = (specificity, quality)
+    return best[1]
+
+
+def wants_html(accept: str | None) -> bool:
+    """A browser: it prefers HTML to JSON (`*/*` alone, or no header, is an API client)."""
+    if not accept:
+        return False
+    return _quality(accept, "text/html") > _quality(accept, "application/json")
+
+
+# --- the list pages ------------------------------------------------------------------------
+
+
+@dataclass
+class ForceInspections:
+    force: Force
+    inspections: list[InspectionRow]
+
+
+def inspections_by_force(session: Session) -> list[ForceInspections]:
+    """Every force (by name) with its inspections held, newest framework first."""
+    forces, _ = catalogue.list_forces(session, sort=[("name", False)], limit=MAX_ROWS, offset=0)
+    rows, _ = inspections.list_inspections(
+        session, sort=[("framework", True)], limit=MAX_ROWS, offset=0
+    )
+    held: dict[str, list[InspectionRow]] = {}
+    for row in rows:
+        held.setdefault(row.force.id, []).append(row)
+    return [ForceInspections(force, held.get(force.id, [])) for force in forces]

@@ -57,7 +57,9 @@ class Replica:
     def sync(self, page_size: int = 2) -> None:
         url: str | None = f"/v1/changes?since={self.cursor}&limit={page_size}"
         while url:
-            feed = self.client.get(url).json()
+            response = self.client.get(url)
+            assert response.status_code == 200, response.text
+            feed = response.json()
             for change in feed["items"]:
                 if change["kind"] in ("catalogue.updated", "grade-counts.updated"):
                     self.frameworks = self.client.get("/v1/frameworks").json()["items"]
@@ -110,3 +112,64 @@ def test_a_malformed_cursor_is_a_400(client: TestClient, since: str) -> None:
     response = client.get("/v1/changes", params={"since": since})
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- a cursor the service never issued: 410, resync from a full export -------------------
+
+
+def _gone(response: Any, since: str) -> None:
+    assert response.status_code == 410, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/cursor-not-issued"
+    assert problem["status"] == 410 and problem["title"] == "Gone"
+    assert repr(since) in problem["detail"]
+    assert "full export" in problem["detail"] and "since=0" in problem["detail"]
+    assert "peel export" in problem["detail"] and "format=ndjson" in problem["detail"]
+
+
+def test_a_cursor_never_issued_is_a_410(client: TestClient, db: Engine) -> None:
+    _import(client, seed_text())
+    feed = client.get("/v1/changes").json()
+    issued = ["0", *(c["cursor"] for c in feed["items"])]
+    latest = int(feed["cursor"])
+    assert issued[-1] == feed["cursor"] and len(issued) == 3
+
+    for since in [str(latest + 1), str(latest + 1000), "9" * 18, f"0{latest}", "00"]:
+        _gone(client.get("/v1/changes", params={"since": since}), since)
+
+    # An id below the latest that the service holds no change for is not one of its either
+    # (as when the database was rebuilt with other changes).
+    first = issued[1]
+    with db.begin() as connection:
+        connection.exec_driver_sql(f"DELETE FROM data_change WHERE id = {int(first)}")
+    _gone(client.get("/v1/changes", params={"since": first}), first)
+
+    for since in ["0", issued[2]]:  # the start, and the latest cursor, keep working
+        response = client.get("/v1/changes", params={"since": since})
+        assert response.status_code == 200, response.text
+        assert response.json()["cursor"] == feed["cursor"]
+
+
+def test_after_a_410_a_client_resyncing_from_0_ends_equal_to_a_fresh_export(
+    client: TestClient,
+) -> None:
+    _import(client, seed_text())
+    replica = Replica(client)
+    replica.cursor = str(int(client.get("/v1/changes").json()["cursor"]) + 7)  # another life's
+    with pytest.raises(AssertionError):
+        replica.sync()  # the feed answers a problem, not a feed
+    _gone(client.get(f"/v1/changes?since={replica.cursor}"), replica.cursor)
+    replica.cursor = "0"  # as the problem says: start again
+    replica.sync()
+    assert replica.inspections == _fresh_export(client) != {}
+
+
+def test_the_410_is_declared_as_problem_json(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/changes"]["get"]
+    gone = operation["responses"]["410"]
+    assert "cursor-not-issued" in gone["description"]
+    assert gone["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert "since=0" in operation["description"]

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.api import formats
 from app.db import make_engine
+from app.ingest.reference import load_reference
 from app.main import create_app
 from tests.api.conftest import Api
 from tests.helpers import run_cli
@@ -91,7 +92,9 @@ def test_csv_rows_are_the_json_items(api: Api, url: str) -> None:
         assert response.headers["content-type"] == "text/csv; charset=utf-8"
         assert response.headers["vary"] == "Accept"
         name = url.rsplit("/", 1)[-1]
-        assert response.headers["content-disposition"] == f'inline; filename="{name}.csv"'
+        if "west-midlands" in url:  # a path parameter filters the list: it names the file
+            name = f"{name}-west-midlands"
+        assert response.headers["content-disposition"] == f'attachment; filename="{name}.csv"'
     assert by_param.text == by_accept.text
     _header, rows = _csv(by_param.text)
     assert len(rows) == count
@@ -99,6 +102,8 @@ def test_csv_rows_are_the_json_items(api: Api, url: str) -> None:
         for key, value in _flatten(item).items():
             if value == EMPTY_LIST:
                 assert row[key] in EMPTY_LIST, key
+            elif key in row and value.startswith("/v1/"):  # links are absolute in a CSV
+                assert row[key] == f"http://testserver{value}", key
             elif key in row:
                 assert row[key] == value, key
             else:  # a null object: its dotted columns are empty
@@ -175,8 +180,11 @@ def test_an_empty_export_still_has_its_csv_header(api: Api) -> None:
         "id",
         "inspection",
         "force",
+        "force.name",
         "pillar",
+        "pillar.name",
         "question",
+        "question.name",
         "heading",
         "position",
         "page",
@@ -321,6 +329,12 @@ def test_peel_export_writes_every_resource(tmp_path: Path) -> None:
         _header, rows = _csv((out / f"{name}.csv").read_text(encoding="utf-8"))
         assert len(rows) == count, name
         assert [row["id"] for row in rows] == [item["id"] for item in items[name]], name
+    # The files name the ids as the API's CSV does; their links stay root-relative.
+    forces = {force.id: force.name for force in load_reference().forces}
+    _header, rows = _csv((out / "judgments.csv").read_text(encoding="utf-8"))
+    assert rows and all(row["force.name"] == forces[row["force"]] for row in rows)
+    _header, rows = _csv((out / "forces.csv").read_text(encoding="utf-8"))
+    assert all(row["inspections"] == f"/v1/forces/{row['id']}/inspections" for row in rows)
 
 
 def test_peel_export_of_an_unreachable_database_says_where_and_what_to_check(

@@ -41,6 +41,9 @@ def test_an_etag_names_its_version_and_matches_weakly_and_in_lists() -> None:
     assert etag == ETag.of(7, "/v1/forces", "limit=2", "*/*")  # the format, not the header
     assert etag != ETag.of(7, "/v1/forces", "limit=2", "text/csv")
     assert etag != ETag.of(8, "/v1/forces", "limit=2", None)
+    assert etag == ETag.of(7, "/v1/forces", "limit=2", None, "other.example")  # JSON: no links
+    csv = ETag.of(7, "/v1/forces", "format=csv", None, "a.example")
+    assert csv != ETag.of(7, "/v1/forces", "format=csv", None, "b.example")  # absolute links
     assert etag.matches(f'"0-x", W/{etag.text}') and etag.matches("*")
     assert not etag.matches('"7-0000000000000000"')
 

@@ -78,11 +78,12 @@ def test_reads_are_not_rate_limited_by_default(api: Api) -> None:
 
 
 def test_reads_are_rate_limited_when_configured(db: Engine) -> None:
-    client = TestClient(create_app(db, Settings(read_rate_limit=1)))
+    # One read every 10 s: a slow first request on a busy machine cannot refill it.
+    client = TestClient(create_app(db, Settings(read_rate_limit=0.1)))
     assert client.get("/v1/forces").status_code == 200
     response = client.get("/v1/forces")  # cached, but still counted
     _assert_problem(response, 429)
-    assert response.headers["retry-after"] == "1"
+    assert 1 <= int(response.headers["retry-after"]) <= 10
     assert response.headers["access-control-allow-origin"] == "*"
 
 

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.ingest.ids import slugify
+from app.ingest.ids import child_id, slugify
 from app.ingest.reference import load_reference
+from app.resources.urls import urls
 from tests.conftest import fresh_database
 from tests.reports import ROOT, csv_rows, seed_document
 from tests.server import LiveServer, start_server
@@ -27,6 +28,7 @@ from tests.web.test_pages import (
     force_with_gaps,
     grade_names,
     graded_areas,
+    item_id,
     regraded_cell,
     shown_grade,
 )
@@ -313,10 +315,163 @@ def test_area_pages_fit_a_phone(browser, server, path: str) -> None:
     assert overflow <= 0, path
 
 
+# --- findings on the card, accessibility, list pages and 404s (issue 16) --------------------
+
+PHONE = {"width": 390, "height": 844}
+SERIOUS = ("serious", "critical")
+
+
+def _target_text(tab) -> str:
+    """The text of the element the page's URL fragment names (no script of ours: read
+    through the browser's :target)."""
+    tab.wait_for_function("location.hash.length > 1")
+    target = tab.locator(":target")
+    assert target.count() == 1, tab.url
+    return " ".join(target.inner_text().split())
+
+
+def test_a_count_on_the_card_leads_to_the_rows_it_counts(page, server) -> None:
+    document = seed_document()
+    cause = next(i for i in document.items if i.kind == "cause-of-concern")
+    page.goto(f"{server.base}/inspections/{document.inspection_id}")
+    cell = page.locator(f'td[data-question="{cause.question}"]')
+    causes = [i for i in document.items if i.question == cause.question and i.kind == cause.kind]
+    link = cell.locator('li[data-kind="cause-of-concern"] a')
+    assert link.inner_text().startswith(f"{len(causes)} cause")
+    link.click()
+    anchor = urls.anchor(child_id(document.inspection_id, cause.question), "causes-of-concern")
+    assert page.url.endswith(f"#{anchor}")
+    shown = _target_text(page)
+    assert all(" ".join(c.text.split()) in shown for c in causes)
+    assert page.locator(":target").is_visible()
+    # A recommendation names the cause it answers; following that link lands on it.
+    answering = next(i for i in document.items if i.answers == cause.key)
+    page.locator(f'[id="{urls.anchor(item_id(answering.key))}"] .answers a').click()
+    assert page.url.endswith(f"#{urls.anchor(item_id(cause.key))}")
+    assert " ".join(cause.text.split()) in _target_text(page)
+    _only_this_host(page.requested, server.base)
+
+
+def test_a_search_hit_leads_to_its_place_on_the_card(page, server) -> None:
+    document = seed_document()
+    question, finding = next(
+        (q, f) for p in document.pillars for q in p.questions for f in q.findings
+    )
+    paragraph = " ".join(finding.paragraphs[0].split())
+    phrase = " ".join(paragraph.split()[:6]).strip(".,;:")
+    page.goto(f"{server.base}/search")
+    page.get_by_label("Words").fill(f'"{phrase}"')
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_selector("ol.hits li")
+    page.locator("ol.hits h2 a", has_text=finding.heading).first.click()
+    anchor = urls.anchor(child_id(document.inspection_id, question.question, finding.key))
+    assert page.url.split("#")[0].endswith(f"/inspections/{document.inspection_id}")
+    assert page.url.endswith(f"#{anchor}")
+    shown = _target_text(page)
+    assert shown.startswith(" ".join(finding.heading.split()))
+    assert paragraph in shown
+    _only_this_host(page.requested, server.base)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        f"/inspections/{seed_document().inspection_id}",
+        f"/frameworks/{LATEST_AREAS}",
+        "/search?q=vetting",
+    ],
+    ids=["home", "report-card", "area-grid", "search"],
+)
+def test_pages_have_no_serious_accessibility_violations(browser, server, path: str) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe not installed")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server.base}{path}")
+        results = axe.Axe().run(tab)
+    finally:
+        context.close()
+    assert results.response["testEngine"]["name"] == "axe-core"  # it ran on this page
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert serious == [], results.generate_report()
+
+
+def test_axe_finds_what_it_should(browser, server) -> None:
+    """The check can fail: a page given an unlabelled input and an image with no
+    alternative text has serious or critical violations."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe not installed")
+    context = browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.goto(f"{server.base}/search")
+        tab.evaluate(
+            "document.querySelector('main').insertAdjacentHTML('beforeend',"
+            " '<input type=text><img src=x.png>')"
+        )
+        results = axe.Axe().run(tab)
+    finally:
+        context.close()
+    found = {v["id"] for v in results.response["violations"] if v["impact"] in SERIOUS}
+    assert {"label", "image-alt"} <= found
+
+
+def test_the_cards_findings_read_on_a_phone(browser, server) -> None:
+    """At 390 px the findings need no sideways scrolling; the screenshot shows the
+    question with a cause of concern, from its heading (the viewport, not the page)."""
+    document = seed_document()
+    cause = next(i for i in document.items if i.kind == "cause-of-concern")
+    question = next(
+        q for p in document.pillars for q in p.questions if q.question == cause.question
+    )
+    context = browser.new_context(viewport=PHONE, is_mobile=True, device_scale_factor=2)
+    phone = context.new_page()
+    try:
+        anchor = urls.anchor(child_id(document.inspection_id, question.question))
+        phone.goto(f"{server.base}/inspections/{document.inspection_id}#{anchor}")
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        box = phone.locator("section.findings").bounding_box()
+        heading = phone.locator(f'[id="{anchor}"]')
+        assert heading.inner_text() == (question.heading or question.question)
+        assert heading.is_visible()
+        shown = phone.locator(f'[id="{urls.anchor(item_id(cause.key))}"]').inner_text()
+        assert " ".join(cause.text.split()) in " ".join(shown.split())
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=SCREENSHOTS / "card_findings_phone_390.png")
+    finally:
+        context.close()
+    assert overflow <= 0
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_list_pages_lead_to_a_force_and_an_unknown_path_is_a_page(page, server) -> None:
+    document = seed_document()
+    page.goto(f"{server.base}/")
+    page.locator("header nav").get_by_role("link", name="Inspections").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Inspections by force"
+    entry = page.locator(f'dd[data-force="{document.force.id}"]')
+    entry.locator(f'a[href="/inspections/{document.inspection_id}"]').click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(document.force.name)
+    page.goto(f"{server.base}/frameworks")
+    page.locator(f'li[data-framework="{LATEST_AREAS}"] a').first.click()
+    assert page.url.endswith(f"/frameworks/{LATEST_AREAS}")
+    page.goto(f"{server.base}/forces")
+    page.get_by_role("link", name=document.force.name, exact=True).click()
+    assert page.url.endswith(f"/forces/{document.force.id}")
+    answer = page.goto(f"{server.base}/forces/{document.force.id}/no-such-page")
+    assert answer.status == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("No page at")
+    page.get_by_role("link", name="Forces").last.click()
+    assert page.url.endswith("/forces")
+    _only_this_host(page.requested, server.base)
+
+
 def test_screenshots_are_saved() -> None:
     # Runs after the page tests in this module (file order).
     saved = sorted(p.name for p in Path(SCREENSHOTS).glob("*.png"))
     assert "test_report_card_page_shows_the_seed_reports_grades.png" in saved
     assert "test_area_grid_page_shows_known_grades_and_gaps.png" in saved
     assert "test_force_page_shows_area_grades_and_a_regrade.png" in saved
+    assert "card_findings_phone_390.png" in saved
     assert all((SCREENSHOTS / name).stat().st_size > 1000 for name in saved)

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.ids import slugify
+from app.ingest.ids import child_id, slugify
 from app.ingest.reference import default_reference
+from app.resources.urls import urls
 from app.web.marks import marked_segments
+from app.web.pages import SEARCH_PAGE_SIZE
 from app.web.views import NOT_COMPARABLE
 from tests.api.conftest import Api, StatementCounter
 from tests.reports import ROOT, csv_rows, seed_document
@@ -280,3 +283,276 @@ def test_pages_showing_several_cycles_say_they_are_not_comparable(
 
 def test_force_page_says_its_cycles_are_not_comparable(seeded_pages) -> None:
     assert NOT_COMPARABLE in _page(seeded_pages, f"/forces/{force_with_gaps(LATEST_AREAS)}")
+
+
+# --- the findings on the report card (issue 16) -------------------------------------------
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base"}
+
+
+class _Elements(HTMLParser):
+    """Every element with an id: its text (tags out, entities read), and every href."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: dict[str, str] = {}
+        self.hrefs: list[str] = []
+        self._open: list[tuple[str, str | None, list[str]]] = []  # tag, id, text parts
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("href"):
+            self.hrefs.append(found["href"])
+        if tag not in VOID:
+            self._open.append((tag, found.get("id"), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            name, element_id, parts = self._open.pop()
+            if element_id is not None:
+                self.text[element_id] = " ".join("".join(parts).split())
+            if self._open:
+                self._open[-1][2].extend(parts)
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][2].append(data)
+
+
+def elements(page: str) -> _Elements:
+    parsed = _Elements()
+    parsed.feed(page)
+    parsed.close()
+    return parsed
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def finding_ids() -> dict[str, tuple[str, str]]:
+    """API id of each findings section of the seed report -> (question, key)."""
+    document = seed_document()
+    return {
+        child_id(document.inspection_id, q.question, f.key): (q.question, f.key)
+        for p in document.pillars
+        for q in p.questions
+        for f in q.findings
+    }
+
+
+def item_id(key: str) -> str:
+    return child_id(seed_document().inspection_id, *key.split("/"))
+
+
+def test_the_card_shows_every_findings_section_at_an_anchor_of_its_api_id(api: Api) -> None:
+    document = seed_document()
+    listed = api.json("/v1/findings", inspection=document.inspection_id, limit=1000)["items"]
+    assert {f["id"] for f in listed} == set(finding_ids())  # the anchors' ids are the API's
+    shown = elements(api.get(f"/inspections/{document.inspection_id}").text).text
+    checked = 0
+    for pillar in document.pillars:
+        for question in pillar.questions:
+            for finding in question.findings:
+                anchor = urls.anchor(
+                    child_id(document.inspection_id, question.question, finding.key)
+                )
+                assert "." not in anchor and anchor in shown, anchor
+                text = shown[anchor]
+                assert text.startswith(_words(finding.heading)), anchor
+                for paragraph in finding.paragraphs:
+                    assert _words(paragraph) in text, (anchor, paragraph[:40])
+                assert f"Page {finding.page} of the report" in text, anchor
+                checked += 1
+    assert checked == len(listed) > 0
+
+
+def test_the_card_shows_every_boxed_item_with_the_cause_a_recommendation_answers(api: Api) -> None:
+    document = seed_document()
+    page = elements(api.get(f"/inspections/{document.inspection_id}").text)
+    for item in document.items:
+        anchor = urls.anchor(item_id(item.key))
+        text = page.text[anchor]
+        assert _words(item.text) in text, item.key
+        assert f"Page {item.page} of the report" in text, item.key
+        if item.answers:
+            cause = next(i for i in document.items if i.key == item.answers)
+            assert "Answers the cause of concern" in text
+            assert f"#{urls.anchor(item_id(cause.key))}" in page.hrefs
+    assert any(i.answers for i in document.items)  # the seed has one to check
+
+
+def test_the_card_counts_link_to_the_rows_they_count(api: Api) -> None:
+    document = seed_document()
+    page = api.get(f"/inspections/{document.inspection_id}").text
+    parsed = elements(page)
+    local = [h[1:] for h in parsed.hrefs if h.startswith("#")]
+    assert local and all(target in parsed.text for target in local)  # no broken anchor
+    kinds = {
+        "finding": "findings",
+        "area-for-improvement": "areas-for-improvement",
+        "cause-of-concern": "causes-of-concern",
+        "recommendation": "recommendations",
+    }
+    linked = 0
+    for pillar in document.pillars:
+        for question in pillar.questions:
+            cell = _element(page, "td", "data-question", question.question)
+            for kind, part in kinds.items():
+                rows = (
+                    [f.heading for f in question.findings]
+                    if kind == "finding"
+                    else [
+                        i.text
+                        for i in document.items
+                        if i.question == question.question and i.kind == kind
+                    ]
+                )
+                count = _element(cell, "li", "data-kind", kind)
+                assert _text(count).strip().startswith(f"{len(rows)} "), (question.question, kind)
+                anchor = urls.anchor(child_id(document.inspection_id, question.question), part)
+                if not rows:
+                    assert "href" not in count, (question.question, kind)  # nothing to link to
+                    continue
+                assert f'href="#{anchor}"' in count, (question.question, kind)
+                assert all(_words(row) in parsed.text[anchor] for row in rows)
+                linked += 1
+    assert linked >= 4
+    assert 'href="/v1/findings?' not in _element(page, "table", "class", "card")
+
+
+def test_search_hits_link_to_the_place_on_the_card_that_shows_them(api: Api) -> None:
+    document = seed_document()
+    cause = next(i for i in document.items if i.kind == "cause-of-concern")
+    word = max(cause.text.strip(".").split(), key=len).lower()
+    hits = api.json("/v1/search", q=word, limit=SEARCH_PAGE_SIZE)["items"]
+    page = api.get("/search", q=word).text
+    card = elements(api.get(f"/inspections/{document.inspection_id}").text).text
+    links = re.findall(r'<h2><a href="([^"]+)">', page)
+    assert len(links) == len(hits) > 0
+    kinds = set()
+    for hit, link in zip(hits, links, strict=True):
+        path, _, anchor = html.unescape(link).partition("#")
+        assert path == f"/inspections/{hit['inspection']}", link
+        assert anchor in card, link
+        if hit["kind"] != "inspection":
+            assert anchor == urls.anchor(hit["id"]), link
+        kinds.add(hit["kind"])
+    assert {"finding", "cause-of-concern"} <= kinds
+    assert _words(cause.text) in card[urls.anchor(item_id(cause.key))]
+
+
+def test_cards_built_from_grades_say_no_findings_are_held_and_link_nowhere_broken(
+    seeded_pages: TestClient,
+) -> None:
+    document = seed_document()
+    force = force_with_gaps(LATEST_AREAS)
+    pillar_card = next(
+        r["id"]
+        for r in seeded_pages.get("/v1/inspections", params={"limit": 1000}).json()["items"]
+        if r["source_kind"] != "report" and r["framework"]["id"] == document.framework
+    )
+    for url in (f"/forces/{force}", f"/inspections/{pillar_card}"):
+        page = _page(seeded_pages, url)
+        assert "No findings text is held for this inspection" in page, url
+        assert 'class="findings"' not in page and 'class="counts"' not in page, url
+        parsed = elements(page)
+        assert all(h[1:] in parsed.text for h in parsed.hrefs if h.startswith("#")), url
+        assert "/v1/findings" not in page and "/v1/recommendations" not in page, url
+
+
+# --- list pages, HTML 404s, downloads -------------------------------------------------------
+
+
+def test_forces_page_links_every_force_to_its_page(api: Api) -> None:
+    answer = api.client.get("/forces", headers={"accept": BROWSER_ACCEPT})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    forces = api.json("/v1/forces", limit=1000)["items"]
+    assert len(forces) == len(default_reference().forces)
+    for force in forces:
+        item = _element(answer.text, "li", "data-force", force["id"])
+        assert f'href="/forces/{force["id"]}"' in item and html.escape(force["name"]) in item
+
+
+def test_frameworks_page_links_every_framework_to_its_grid(api: Api) -> None:
+    page = _page(api.client, "/frameworks")
+    for framework in api.json("/v1/frameworks")["items"]:
+        item = _element(page, "li", "data-framework", framework["id"])
+        assert f'href="/frameworks/{framework["id"]}"' in item, framework["id"]
+        assert api.get(f"/frameworks/{framework['id']}").status_code == 200
+
+
+def test_inspections_page_lists_every_inspection_under_its_force(seeded_pages) -> None:
+    page = _page(seeded_pages, "/inspections")
+    held = seeded_pages.get("/v1/inspections", params={"limit": 1000}).json()["items"]
+    assert held
+    for inspection in held:
+        entry = _element(page, "dd", "data-force", inspection["force"]["id"])
+        assert f'href="/inspections/{inspection["id"]}"' in entry, inspection["id"]
+    assert len(re.findall(r'<li data-inspection="', page)) == len(held)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/forces/west-midlands/nothing", "/frameworks/peel-2018-19/x/y", "/inspections/a/b", "/nope"],
+)
+def test_an_unknown_page_path_is_an_html_404_to_a_browser_and_a_problem_to_a_client(
+    api: Api, path: str
+) -> None:
+    page = api.client.get(path, headers={"accept": BROWSER_ACCEPT})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>No page at" in page.text and html.escape(path) in page.text
+    for accept in ("application/json", "*/*"):
+        problem = api.client.get(path, headers={"accept": accept})
+        assert problem.status_code == 404
+        assert problem.headers["content-type"] == "application/problem+json", accept
+
+
+@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/forces/west-midlands/nothing"])
+def test_unknown_api_paths_stay_problems_even_to_a_browser(api: Api, path: str) -> None:
+    answer = api.client.get(path, headers={"accept": BROWSER_ACCEPT})
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def _downloads(page: str) -> dict[str, str]:
+    """The footer's download links: URL -> its format (JSON, CSV)."""
+    block = _element(page, "section", "class", "downloads")
+    return {
+        html.unescape(url): kind
+        for url, kind in re.findall(r'<a href="([^"]+)"[^>]*>(JSON|CSV)<', block)
+    }
+
+
+def test_every_page_offers_what_it_shows_as_json_and_csv(api: Api) -> None:
+    document = seed_document()
+    iid = document.inspection_id
+    expected = {
+        "/": ["/v1/forces?format=csv", "/v1/judgments?level=pillar&format=csv"],
+        "/forces": ["/v1/forces?format=csv"],
+        "/frameworks": ["/v1/frameworks?format=csv"],
+        "/inspections": ["/v1/inspections?format=csv"],
+        f"/inspections/{iid}": [
+            f"/v1/judgments?inspection={iid}&format=csv",
+            f"/v1/findings?inspection={iid}&format=csv",
+            f"/v1/recommendations?inspection={iid}&format=csv",
+        ],
+        f"/forces/{document.force.id}": [f"/v1/forces/{document.force.id}/inspections?format=csv"],
+        f"/frameworks/{document.framework}": [
+            f"/v1/frameworks/{document.framework}/grades?format=csv"
+        ],
+    }
+    for url, csvs in expected.items():
+        offered = _downloads(_page(api.client, url))
+        assert "JSON" in offered.values(), url
+        for csv_url in csvs:
+            assert offered.get(csv_url) == "CSV", (url, csv_url)
+        for link, kind in offered.items():
+            answer = api.client.get(link)
+            assert answer.status_code == 200, (url, link)
+            media = "text/csv" if kind == "CSV" else "application/json"
+            assert answer.headers["content-type"].startswith(media), (url, link)

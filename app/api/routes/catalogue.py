@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 
 from app import schemas
+from app.api import formats
 from app.api.deps import SessionDep
-from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
+from app.api.filters import REFUSE_REPEATED
+from app.api.listing import (
+    BOM_DESCRIPTION,
+    ListDep,
+    Page,
+    list_responses,
+    origin,
+    parse_sort,
+    sort_query,
+)
 from app.api.lookups import ForceDep, FrameworkDep
-from app.api.problems import data_responses, problem_responses
+from app.api.problems import data_responses, not_acceptable, problem_responses
 from app.resources import forces, frameworks, grids
 from app.resources.urls import API
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix=API, tags=["catalogue"], responses=data_responses())
+router = APIRouter(
+    prefix=API, tags=["catalogue"], responses=data_responses(), dependencies=REFUSE_REPEATED
+)
 
 
 @router.get(
@@ -83,8 +95,38 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
     "guessed; a force the framework did not inspect is `not-inspected`. In area frameworks "
     "each force says how many of its grades are known here and, where pages state it, how "
     "many areas got each grade (`coverage`). Grades are on this framework's own scale: "
-    "never compare them with another framework's.",
-    responses=problem_responses(400, 404),
+    "never compare them with another framework's. With `format=csv` (or `Accept: text/csv`) "
+    "the grid for a spreadsheet: one row per force, per pillar or area a column of grade "
+    "slugs and its `.grade_name`, `.status` and `.source_url` columns, then the coverage "
+    "(area frameworks) and why a force was not inspected.",
+    responses={
+        200: {
+            "description": "The grid as JSON, or as CSV (`format=csv`, `Accept: text/csv`).",
+            "content": {formats.MEDIA_TYPES["csv"]: {"schema": {"type": "string"}}},
+        },
+        **problem_responses(400, 404, 406),
+    },
 )
-def get_framework_grades(session: SessionDep, framework: FrameworkDep) -> schemas.FrameworkGrades:
-    return grids.grades_of(session, framework)
+def get_framework_grades(
+    request: Request,
+    session: SessionDep,
+    framework: FrameworkDep,
+    format_: Annotated[
+        Literal["json", "csv"] | None,
+        Query(alias="format", description="json (default) or csv. Wins over the Accept header."),
+    ] = None,
+    bom: Annotated[bool, Query(description=BOM_DESCRIPTION)] = False,
+) -> schemas.FrameworkGrades:
+    offered: tuple[formats.Format, ...] = ("json", "csv")
+    chosen = format_ or formats.negotiate(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise not_acceptable(formats.MEDIA_TYPES[fmt] for fmt in offered)
+    if chosen == "json":
+        return grids.grades_of(session, framework)
+    header, rows = grids.grades_table(session, framework, origin(request))
+    stem = formats.filename_stem("grades", [framework.id])
+    return Response(  # type: ignore[return-value]  # FastAPI sends a Response as it is
+        formats.csv_text(header, rows, bom=bom),
+        media_type=formats.MEDIA_TYPES["csv"],
+        headers={"Content-Disposition": formats.disposition("csv", stem), "Vary": "Accept"},
+    )

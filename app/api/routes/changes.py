@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from app import schemas
 from app.api.deps import SessionDep
-from app.api.problems import data_responses, problem_responses
+from app.api.problems import ProblemError, data_responses, problem_responses
 from app.resources import changes
 from app.resources.urls import API
 
@@ -22,14 +22,20 @@ To keep a copy in sync: start with `since=0`, apply each change (read `href` for
 created or replaced inspection; re-read the catalogue, and the frameworks' grade grids,
 for `catalogue.updated` and `grade-counts.updated`), store the response's `cursor`, and
 call again with `since=<cursor>` (follow `next` while it is set). A client that does so
-from the start ends with exactly the data the API serves."""
+from the start ends with exactly the data the API serves.
+
+A cursor this service never issued (past the last change, or not a change's id: say the
+database was rebuilt since the client synced) is a 410 `/problems/cursor-not-issued`: the
+copy cannot be brought up to date from the feed, so resync from a full export
+(`peel export`, or each list with `format=ndjson`) and follow the feed again from
+`since=0`."""
 
 
 @router.get(
     "/changes",
     summary="List changes since a cursor",
     description=FEED,
-    responses=problem_responses(400),
+    responses=problem_responses(400, 410),
 )
 def list_changes(
     session: SessionDep,
@@ -38,4 +44,7 @@ def list_changes(
     ] = "0",
     limit: Annotated[int, Query(ge=1, le=1000, description="Changes per call.")] = 100,
 ) -> schemas.ChangeFeed:
-    return changes.feed(session, since, limit)
+    try:
+        return changes.feed(session, since, limit)
+    except changes.CursorNotIssued as error:
+        raise ProblemError(410, "cursor-not-issued", str(error)) from None

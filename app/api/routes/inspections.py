@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from app import schemas
 from app.api.deps import SessionDep
+from app.api.filters import REFUSE_REPEATED, CheckDep, ForceFilter, FrameworkFilter
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, ForceDep
 from app.api.problems import data_responses, not_found, problem_responses
@@ -15,14 +16,10 @@ from app.resources import history, inspections
 from app.resources.urls import API
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix=API, tags=["inspections"], responses=data_responses())
+router = APIRouter(
+    prefix=API, tags=["inspections"], responses=data_responses(), dependencies=REFUSE_REPEATED
+)
 
-ForceFilter = Annotated[
-    str | None, Query(pattern=SLUG, description="Only this force (police.uk id).")
-]
-FrameworkFilter = Annotated[
-    str | None, Query(pattern=SLUG, description="Only this framework, e.g. peel-2018-19.")
-]
 InspectionSort = Annotated[str | None, sort_query(inspections.SORTS, inspections.DEFAULT_SORT)]
 
 
@@ -33,16 +30,25 @@ def _sort(sort: str | None) -> list[tuple[str, bool]]:
 @router.get(
     "/inspections",
     summary="List inspections",
-    description="One inspection is one report for one force in one framework.",
+    description="One inspection is one report for one force in one framework. A `force` or "
+    "`framework` naming nothing here is a 400 `unknown-filter-value` problem suggesting the "
+    "closest ids; either given more than once matches any of its values.",
     responses=list_responses(400),
 )
 def list_inspections(
     listing: ListDep,
+    check: CheckDep,
     force: ForceFilter = None,
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
-    return listing.answer(inspections.source(force=force, framework=framework, sort=_sort(sort)))
+    return listing.answer(
+        inspections.source(
+            force=check("force", "force", force),  # type: ignore[arg-type]
+            framework=check("framework", "framework", framework),  # type: ignore[arg-type]
+            sort=_sort(sort),
+        )
+    )
 
 
 @router.get(
@@ -54,10 +60,17 @@ def list_inspections(
 def list_force_inspections(
     force: ForceDep,
     listing: ListDep,
+    check: CheckDep,
     framework: FrameworkFilter = None,
     sort: InspectionSort = None,
 ) -> Page[schemas.InspectionPublic]:
-    return listing.answer(inspections.source(force=force.id, framework=framework, sort=_sort(sort)))
+    return listing.answer(
+        inspections.source(
+            force=force.id,
+            framework=check("framework", "framework", framework),  # type: ignore[arg-type]
+            sort=_sort(sort),
+        )
+    )
 
 
 @router.get(
@@ -71,7 +84,15 @@ def list_force_inspections(
 )
 def get_inspection(
     session: SessionDep,
-    inspection_id: Annotated[str, Path(pattern=SLUG, examples=["west-midlands-2018-19"])],
+    inspection_id: Annotated[
+        str,
+        Path(
+            pattern=SLUG,
+            description="An inspection id, `<force>-<year label>` (lowercase letters, digits "
+            "and hyphens), e.g. `west-midlands-2018-19`.",
+            examples=["west-midlands-2018-19"],
+        ),
+    ],
 ) -> schemas.InspectionCard:
     card = inspections.card_of(session, inspection_id)
     if card is None:

@@ -8,17 +8,28 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from app import schemas
+from app.api.filters import (
+    REFUSE_REPEATED,
+    AreaFilter,
+    CheckDep,
+    ForceFilter,
+    FrameworkFilter,
+    GradeFilter,
+    InspectionFilter,
+    PillarFilter,
+    QuestionFilter,
+    YearFilter,
+)
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
-from app.api.lookups import SLUG
 from app.api.problems import data_responses
 from app.resources import judgments
 from app.resources.urls import API
 from app.services.judgments import JudgmentFilters, grade_facets
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix=API, tags=["judgments"], responses=data_responses())
-
-YEAR = r"^\d{4}([/-]\d{2})?$"
+router = APIRouter(
+    prefix=API, tags=["judgments"], responses=data_responses(), dependencies=REFUSE_REPEATED
+)
 
 
 class JudgmentPage(Page[schemas.JudgmentPublic]):
@@ -42,54 +53,46 @@ class JudgmentPage(Page[schemas.JudgmentPublic]):
     "the matches per scale (framework), then per grade over every page. Each judgment says "
     "where it comes from (`source_kind`, `source_url`, `source_date`), what other sources "
     "say of it (`cross_checks`) and which earlier grades a regrade replaced (`superseded`). "
-    "A grade no source held here states is absent: not known here, never guessed.",
+    "A grade no source held here states is absent: not known here, never guessed. Every "
+    "catalogue filter is checked: a value naming nothing here is a 400 "
+    "`unknown-filter-value` problem suggesting the closest values; a filter given more "
+    "than once matches any of its values.",
     responses=list_responses(400),
 )
 def list_judgments(
     listing: ListDep,
-    force: Annotated[str | None, Query(pattern=SLUG, description="police.uk force id")] = None,
-    inspection: Annotated[str | None, Query(pattern=SLUG)] = None,
-    framework: Annotated[str | None, Query(pattern=SLUG)] = None,
-    pillar: Annotated[str | None, Query(pattern=SLUG, description="e.g. effectiveness")] = None,
-    question: Annotated[
-        str | None,
-        Query(
-            pattern=SLUG, description="A question of a pillar, e.g. protecting-vulnerable-people"
-        ),
-    ] = None,
-    area: Annotated[
-        str | None,
-        Query(pattern=SLUG, description="An area (PEEL 2021/22 on), e.g. investigating-crime."),
-    ] = None,
+    check: CheckDep,
+    force: ForceFilter = None,
+    inspection: InspectionFilter = None,
+    framework: FrameworkFilter = None,
+    pillar: PillarFilter = None,
+    question: QuestionFilter = None,
+    area: AreaFilter = None,
     level: Annotated[
         Literal["pillar", "question", "area"] | None,
         Query(description="Only pillar-level, question-level or area judgments."),
     ] = None,
-    grade: Annotated[
-        str | None, Query(pattern=SLUG, description="A grade slug, e.g. requires-improvement.")
-    ] = None,
+    grade: GradeFilter = None,
     carried_over: Annotated[
         bool | None, Query(description="Only judgments carried over (true) or made (false).")
     ] = None,
-    last_inspected: Annotated[
-        str | None, Query(pattern=YEAR, description="The year as printed: 2016, 2018/19.")
-    ] = None,
+    last_inspected: YearFilter = None,
     sort: Annotated[
         str | None,
         sort_query(judgments.SORTS, judgments.DEFAULT_SORT),
     ] = None,
 ) -> JudgmentPage:
     filters = JudgmentFilters(
-        force=force,
-        inspection=inspection,
-        framework=framework,
-        pillar=pillar,
-        question=question,
-        area=area,
+        force=check("force", "force", force),
+        inspection=check("inspection", "inspection", inspection),
+        framework=check("framework", "framework", framework),
+        pillar=check("pillar", "pillar", pillar),
+        question=check("question", "question", question),
+        area=check("area", "area", area),
         level=level,
-        grade=grade,
+        grade=check("grade", "grade", grade),
         carried_over=carried_over,
-        last_inspected=last_inspected,
+        last_inspected=check("last_inspected", "year", last_inspected),
     )
     fields = parse_sort(sort, judgments.SORTS, judgments.DEFAULT_SORT)
     if listing.format != "json":  # CSV or NDJSON: the items alone

@@ -8,8 +8,15 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app import schemas
 from app.api.deps import SessionDep
+from app.api.filters import (
+    REFUSE_REPEATED,
+    AnyQuestionFilter,
+    CheckDep,
+    ForceFilter,
+    InspectionFilter,
+    PillarFilter,
+)
 from app.api.listing import PagingDep, page_links
-from app.api.lookups import SLUG
 from app.api.problems import InvalidParam, ProblemError, data_responses, problem_responses
 from app.resources import search as search_resource
 from app.resources.urls import API
@@ -18,7 +25,9 @@ from app.services import search as search_service
 from app.services.search import SearchFilters, SearchQueryError
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.
-router = APIRouter(prefix=API, tags=["search"], responses=data_responses())
+router = APIRouter(
+    prefix=API, tags=["search"], responses=data_responses(), dependencies=REFUSE_REPEATED
+)
 
 QUERY_LANGUAGE = """Full-text search, ranked best first, with highlighted snippets and facet
 counts (by kind, pillar, question and grade) over every match.
@@ -36,6 +45,10 @@ for improvement, findings, summaries and observations.
 
 A query that is empty, longer than 200 characters, has an unbalanced quote, starts or ends
 with `OR`, or only leaves things out is a 400 problem.
+
+The filters `force`, `inspection`, `pillar` and `question` are checked: a value naming
+nothing here is a 400 `unknown-filter-value` problem suggesting the closest values, and a
+filter given more than once matches any of its values.
 """
 
 
@@ -50,6 +63,7 @@ def search(
     response: Response,
     session: SessionDep,
     paging: PagingDep,
+    check: CheckDep,
     q: Annotated[
         str,
         Query(
@@ -66,10 +80,10 @@ def search(
             "inspection (the HM Inspector's observations), or a boxed item's kind."
         ),
     ] = None,
-    force: Annotated[str | None, Query(pattern=SLUG)] = None,
-    inspection: Annotated[str | None, Query(pattern=SLUG)] = None,
-    pillar: Annotated[str | None, Query(pattern=SLUG)] = None,
-    question: Annotated[str | None, Query(pattern=SLUG)] = None,
+    force: ForceFilter = None,
+    inspection: InspectionFilter = None,
+    pillar: PillarFilter = None,
+    question: AnyQuestionFilter = None,
 ) -> schemas.SearchResults:
     try:
         parsed = search_service.parse_query(q)
@@ -81,7 +95,11 @@ def search(
             errors=[InvalidParam(name="query.q", reason=str(error))],
         ) from None
     filters = SearchFilters(
-        kind=kind, force=force, inspection=inspection, pillar=pillar, question=question
+        kind=kind,
+        force=check("force", "force", force),
+        inspection=check("inspection", "inspection", inspection),
+        pillar=check("pillar", "pillar", pillar),
+        question=check("question", "question_or_area", question),
     )
     outcome = search_service.search(
         session, parsed, filters, limit=paging.limit, offset=paging.offset
