@@ -18,16 +18,11 @@ from starlette.types import ASGIApp
 from app.api.auth import parse_api_keys
 from app.api.docs import install_docs
 from app.api.examples import add_examples
-from app.api.http_cache import (
-    HttpCache,
-    ResponseStore,
-    VersionClock,
-    conditional_get,
-    install_not_modified,
-)
+from app.api.http_cache import HttpCache, ResponseStore, conditional_get, install_not_modified
 from app.api.listing import reject_unknown_query_params
 from app.api.observe import Observer
-from app.api.problems import install_problem_handlers, use_problem_media_type
+from app.api.problem_docs import use_problem_media_type
+from app.api.problems import install_problem_handlers
 from app.api.routes import (
     catalogue,
     changes,
@@ -40,6 +35,7 @@ from app.api.routes import (
     search,
 )
 from app.api.security import Guard, RedisLink, content_security_policy
+from app.api.version_clock import VersionClock
 from app.config import Settings, get_settings
 from app.db import as_utc, get_engine
 from app.schemas import ImportRequest

@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.api.auth import new_key_entry
-from app.api.http_cache import VersionClock
 from app.api.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
+from app.api.version_clock import VersionClock
 from app.db import WRITE_LOCK_KEY, _unlimited, make_engine, migrate
 from app.ingest.document import ReportDocument
 from app.ingest.manifest import ReportSource

@@ -19,7 +19,7 @@ import redis
 from sqlalchemy import Engine, text
 
 from app.api.auth import new_key_entry
-from app.api.http_cache import LISTENER_NAME
+from app.api.version_clock import LISTENER_NAME
 from app.db import make_engine, migrate
 from app.ingest.document import ReportDocument
 from app.ingest.manifest import ReportSource

@@ -31,13 +31,8 @@ from app.api import formats
 from app.api.deps import SessionDep
 from app.api.formats import Format, Source
 from app.api.http_cache import label_snapshot
-from app.api.problems import (
-    InvalidParam,
-    ProblemError,
-    not_acceptable,
-    problem_responses,
-    unknown_parameters,
-)
+from app.api.problem_docs import problem_responses
+from app.api.problems import InvalidParam, ProblemError, not_acceptable, unknown_parameters
 from app.db import get_engine, read_snapshot
 
 DEFAULT_LIMIT = 100

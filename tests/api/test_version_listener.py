@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from app.api.http_cache import LISTENER_NAME, VersionClock
+from app.api.version_clock import LISTENER_NAME, VersionClock
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app

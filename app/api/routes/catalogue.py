@@ -20,7 +20,8 @@ from app.api.listing import (
     sort_query,
 )
 from app.api.lookups import ForceDep, FrameworkDep
-from app.api.problems import data_responses, not_acceptable, problem_responses
+from app.api.problem_docs import data_responses, problem_responses
+from app.api.problems import not_acceptable
 from app.resources import forces, frameworks, grids
 from app.resources.urls import API
 

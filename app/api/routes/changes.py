@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from app import schemas
 from app.api.deps import SessionDep
-from app.api.problems import ProblemError, data_responses, problem_responses
+from app.api.problem_docs import data_responses, problem_responses
+from app.api.problems import ProblemError
 from app.resources import changes
 from app.resources.urls import API
 

@@ -18,7 +18,8 @@ from app.api.filters import (
     PillarFilter,
 )
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
-from app.api.problems import data_responses, not_found, problem_responses
+from app.api.problem_docs import data_responses, problem_responses
+from app.api.problems import not_found
 from app.resources import findings
 from app.resources.urls import API
 from app.services.findings import Filters

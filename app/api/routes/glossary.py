@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from app import schemas
 from app.api.filters import ID_PATTERN, REFUSE_REPEATED, CheckDep
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
-from app.api.problems import data_responses
+from app.api.problem_docs import data_responses
 from app.resources import glossary
 from app.resources.urls import API
 

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from app import schemas
 from app.api.deps import SessionDep
-from app.api.problems import ProblemError, problem_responses
+from app.api.problem_docs import problem_responses
+from app.api.problems import ProblemError
 from app.services.health import readiness
 
 # A query string over MAX_QUERY_BYTES is a 414 (app/api/security.py), on every operation.

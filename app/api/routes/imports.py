@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from app import schemas
 from app.api.auth import ImportKey
 from app.api.lookups import SLUG
-from app.api.problems import InvalidParam, ProblemError, problem_responses
+from app.api.problem_docs import problem_responses
+from app.api.problems import InvalidParam, ProblemError
 from app.db import get_engine
 from app.ingest.errors import ReportParseError
 from app.ingest.grades import GradeRecordError

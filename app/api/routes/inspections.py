@@ -11,7 +11,8 @@ from app.api.deps import SessionDep
 from app.api.filters import REFUSE_REPEATED, CheckDep, ForceFilter, FrameworkFilter
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, ForceDep
-from app.api.problems import data_responses, not_found, problem_responses
+from app.api.problem_docs import data_responses, problem_responses
+from app.api.problems import not_found
 from app.resources import history, inspections
 from app.resources.urls import API
 

@@ -21,7 +21,7 @@ from app.api.filters import (
     YearFilter,
 )
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
-from app.api.problems import data_responses
+from app.api.problem_docs import data_responses
 from app.resources import judgments
 from app.resources.urls import API
 from app.services.judgments import JudgmentFilters, grade_facets

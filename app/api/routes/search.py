@@ -17,7 +17,8 @@ from app.api.filters import (
     PillarFilter,
 )
 from app.api.listing import PagingDep, page_links
-from app.api.problems import InvalidParam, ProblemError, data_responses, problem_responses
+from app.api.problem_docs import data_responses, problem_responses
+from app.api.problems import InvalidParam, ProblemError
 from app.resources import search as search_resource
 from app.resources.urls import API
 from app.schemas import SearchKind
