@@ -190,11 +190,18 @@ class Judgment(SQLModel, table=True):
     pillar_id: str | None = Field(default=None, index=True)
     question_id: str | None = Field(default=None, index=True)
     subject: str
-    grade_id: str = Field(index=True)
+    grade_id: str | None = Field(
+        default=None, index=True, description="NULL: carried over, the grade not known here."
+    )
     last_inspected: str | None = Field(default=None, index=True)
-    carried_over: bool = Field(index=True)
+    carried_over: bool | None = Field(
+        default=None, index=True, description="NULL: no source held here says either way."
+    )
     carried_over_sentence: str | None = None
-    line: int = Field(description="The line of the report or grade-record file stating it.")
+    source_file: str | None = Field(
+        default=None, description="The report or grade-record file stating it."
+    )
+    line: int = Field(description="The line of `source_file` stating it.")
     source_url: str | None = Field(default=None, description="The page stating the grade.")
     source_kind: str | None = Field(
         default=None, description="report, assessment-page, hmicfrs, press-release, news, ..."

@@ -32,6 +32,14 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def write_csv_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Write `rows` (the first one's keys as the header): a test's copy of a CSV file."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def seed_manifest_row() -> dict[str, str]:
     with (SEED_DIR / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["file"] == SEED_REPORT.name)

@@ -8,6 +8,11 @@ read, told apart by their header:
   pillar; the framework comes from the manifest line);
 - long: `force_id,framework,level,area,grade,source_url` (one row per grade; `level` is
   `pillar` or `question`, `area` the pillar's or the question's wording);
+- questions: `force_id,question,grade,carried_over_from,source_url` (one row per question
+  grade of a framework the manifest line names; `question` the question's id or wording).
+  `carried_over_from` is the year whose inspection the grade was carried over from; blank
+  is "not stated" (no claim either way: not that it was inspected that year). A
+  carried-over row may have no grade: carried over, the grade not known here;
 - areas: `framework,force_id,area_id,grade,published,source_kind,source_url` (one row per
   grade a page states for an area of a framework organised in areas, with the kind of
   page and the date it speaks for). Several rows may state one cell: pages that agree,
@@ -40,6 +45,10 @@ from app.ingest.reference import Framework, Reference
 WIDE_FIXED = {"force_id", "tranche", "source_url"}
 LONG_COLUMNS = ["force_id", "framework", "level", "area", "grade", "source_url"]
 AREA_COLUMNS = {"framework", "force_id", "area_id", "grade", "source_url"}
+QUESTION_COLUMNS = {"force_id", "question", "grade", "carried_over_from", "source_url"}
+# What a record says of where its grade comes from: the framework's own inspection of
+# the subject, an earlier one (`carried_over_from`), or nothing either way.
+INSPECTED, CARRIED_OVER, NOT_STATED = "inspected", "carried-over", "not-stated"
 # What kind of page states a grade: the words of the area-grade file, and the two kinds
 # the loaders give (a report's text; an HMICFRS assessment page of the older files).
 SOURCE_KINDS = (
@@ -72,11 +81,24 @@ class GradeRecord:
     pillar: str | None  # None for an area (frameworks organised in areas)
     question: str | None  # the question's or area's id; None for a pillar grade
     question_wording: str | None  # as the file states it (defines 2014-2017 questions)
-    grade: str  # the grade's id in the framework's scale
+    grade: str | None  # the grade's id in the framework's scale; None: carried over, unknown
     source_url: str
     line: int
     source_kind: str = ASSESSMENT_PAGE
     source_date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD: the date it speaks for
+    lineage: str = INSPECTED  # INSPECTED, CARRIED_OVER or NOT_STATED
+    carried_over_from: str | None = None  # the year label, for CARRIED_OVER
+
+    @property
+    def carried_over(self) -> bool | None:
+        """True, False, or None where the source says nothing either way."""
+        return None if self.lineage == NOT_STATED else self.lineage == CARRIED_OVER
+
+    def last_inspected(self, year_label: str) -> str | None:
+        """The year the grade was given, for a record of a framework of `year_label`."""
+        if self.lineage == NOT_STATED:
+            return None
+        return self.carried_over_from if self.lineage == CARRIED_OVER else year_label
 
     @property
     def subject(self) -> str:
@@ -122,7 +144,12 @@ def read_grade_records(
         records = [checker.area_row(row, n) for n, row in enumerate(rows, start=2)]
         cells(records, path)  # a conflict no date settles fails here, with its lines
         return records
-    if header[: len(LONG_COLUMNS)] == LONG_COLUMNS:
+    if set(header) >= QUESTION_COLUMNS:
+        if framework is None:
+            raise GradeRecordError(path, 1, "a file of question grades needs its framework")
+        fw = checker.framework(framework, 1)
+        records = [checker.question_row(fw, row, n) for n, row in enumerate(rows, start=2)]
+    elif header[: len(LONG_COLUMNS)] == LONG_COLUMNS:
         records = [checker.long_row(row, n) for n, row in enumerate(rows, start=2)]
     elif "force_id" in header and "source_url" in header:
         if framework is None:
@@ -228,6 +255,34 @@ class _Reader:
         )
         return GradeRecord(**{**vars(record), "source_kind": kind, "source_date": published})
 
+    def question_row(self, framework: Framework, row: dict[str, str], line: int) -> GradeRecord:
+        """A row of the questions layout: a question grade with its lineage."""
+        year = row["carried_over_from"].strip()
+        if year:
+            earlier = self.reference.framework_for_year(year)
+            if earlier is None or not year < framework.year_label:
+                raise self.fail(
+                    line,
+                    f"carried_over_from {year!r} is not the year label of a framework before "
+                    f"{framework.id}",
+                )
+        if not row["grade"].strip() and not year:
+            raise self.fail(line, "no grade: only a carried-over row may leave it blank")
+        record = self.record(
+            row["force_id"],
+            framework,
+            "question",
+            row["question"],
+            row["grade"],
+            row,
+            line,
+            gradeless=bool(year),
+        )
+        lineage = CARRIED_OVER if year else NOT_STATED
+        return GradeRecord(
+            **{**vars(record), "lineage": lineage, "carried_over_from": year or None}
+        )
+
     def long_row(self, row: dict[str, str], line: int) -> GradeRecord:
         framework = self.framework(row["framework"], line)
         return self.record(
@@ -243,14 +298,18 @@ class _Reader:
         grade_word: str,
         row: dict[str, str],
         line: int,
+        *,
+        gradeless: bool = False,
     ) -> GradeRecord:
+        """A checked record; `gradeless`: a blank grade is allowed (carried over, unknown)."""
         force_id = force_id.strip()
         if self.reference.force(force_id) is None:
             raise self.fail(line, f"unknown force {force_id!r}")
         grade = framework.grade_for(grade_word) or next(
             (g for g in framework.grades if g.id == grade_word.strip()), None
         )
-        if grade is None:
+        grade_id = grade.id if grade is not None else None
+        if grade is None and not (gradeless and not grade_word.strip()):
             scale = ", ".join(g.name for g in framework.grades)
             raise self.fail(
                 line, f"unknown grade {grade_word!r} for {framework.id} (its scale: {scale})"
@@ -265,7 +324,7 @@ class _Reader:
             if pillar is None:
                 raise self.fail(line, f"{area!r} is not a pillar of {framework.id}")
             return GradeRecord(
-                force_id, framework.id, pillar.id, None, None, grade.id, source_url, line
+                force_id, framework.id, pillar.id, None, None, grade_id, source_url, line
             )
         if level == "area":
             area_found = next(
@@ -280,7 +339,7 @@ class _Reader:
             if area_found is None:
                 raise self.fail(line, f"{area!r} is not an area of {framework.id}")
             return GradeRecord(
-                force_id, framework.id, None, area_found.id, None, grade.id, source_url, line
+                force_id, framework.id, None, area_found.id, None, grade_id, source_url, line
             )
         if level != "question":
             raise self.fail(line, f"unknown level {level!r} (pillar or question)")
@@ -289,7 +348,7 @@ class _Reader:
                 (
                     q
                     for q in framework.questions
-                    if normalise(q.official_question) == normalise(area)
+                    if q.id == area.strip() or normalise(q.official_question) == normalise(area)
                 ),
                 None,
             )
@@ -300,7 +359,7 @@ class _Reader:
             pillar_id, wording = self._pillar_of_question(framework, area, source_url, line)
             question_id = slugify(wording)
         return GradeRecord(
-            force_id, framework.id, pillar_id, question_id, wording, grade.id, source_url, line
+            force_id, framework.id, pillar_id, question_id, wording, grade_id, source_url, line
         )
 
     def _pillar_of_question(

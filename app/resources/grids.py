@@ -1,4 +1,5 @@
-"""One framework's national grid: every force's pillar (or area) grades, with sources."""
+"""One framework's national grid: every force's pillar (question, or area) grades, with
+sources."""
 
 from __future__ import annotations
 
@@ -8,30 +9,36 @@ from app import schemas
 from app.models import Framework, Grade, Judgment
 from app.resources.judgments import coverage
 from app.resources.urls import urls
-from app.services import comparison
+from app.services import comparison, judgments
 from app.services.comparison import FrameworkGrid
 from app.services.coverage import CoverageFacts
 
-NOT_AVAILABLE = "not-available"
+NOT_AVAILABLE = judgments.NOT_AVAILABLE
 NOT_INSPECTED = "not-inspected"
 
 
-def _cell(found: tuple[Judgment, Grade] | None, status: str) -> schemas.GridCell:
+def _cell(found: tuple[Judgment, Grade | None] | None, status: str) -> schemas.GridCell:
     if found is None:
         return schemas.GridCell(
             grade=None,
             grade_rank=None,
             status=status,
+            carried_over=None,
+            last_inspected=None,
             source_url=None,
             source_kind=None,
             source_date=None,
             inspection=None,
         )
     judged, grade = found
+    # A page saying the grade was carried over without stating it: not available, with
+    # what the page does say (carried over, from when) and the page.
     return schemas.GridCell(
-        grade=grade.id,
-        grade_rank=grade.rank,
-        status="graded",
+        grade=grade.id if grade else None,
+        grade_rank=grade.rank if grade else None,
+        status="graded" if grade else NOT_AVAILABLE,
+        carried_over=judged.carried_over,
+        last_inspected=judged.last_inspected,
         source_url=judged.source_url,
         source_kind=judged.source_kind,
         source_date=judged.source_date,
@@ -40,11 +47,16 @@ def _cell(found: tuple[Judgment, Grade] | None, status: str) -> schemas.GridCell
 
 
 def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
-    """The force x pillar (or area) grid; a cell no source states is `not-available`,
-    never guessed; a force the framework did not inspect is `not-inspected`."""
+    """The force x pillar (question, or area) grid; a cell no source states is
+    `not-available`, never guessed; a force the framework did not inspect is
+    `not-inspected`."""
     framework = grid.framework
     areas = framework.structure == "areas"
-    units = [q.id for q in grid.areas if q.graded] if areas else [p.id for p in grid.pillars]
+    units = {
+        "area": [q.id for q in grid.areas if q.graded],
+        "question": [q.id for q in grid.questions],
+        "pillar": [p.id for p in grid.pillars],
+    }[grid.level]
     outside = {o["force"]: o for o in framework.outside_scope or []}
     distribution = {
         u: {**{g.id: 0 for g in grid.grades}, NOT_AVAILABLE: 0, NOT_INSPECTED: 0} for u in units
@@ -65,7 +77,8 @@ def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
                 force=schemas.Ref(
                     id=force_row.id, name=force_row.name, href=urls.force(force_row.id)
                 ),
-                pillars={} if areas else cells,
+                pillars=cells if grid.level == "pillar" else {},
+                questions=cells if grid.level == "question" else {},
                 areas=cells if areas else {},
                 coverage=coverage(facts) if areas and not excluded else None,
                 not_inspected=f"{excluded['reason']} ({excluded['source_url']})"
@@ -79,24 +92,37 @@ def framework_grades(grid: FrameworkGrid) -> schemas.FrameworkGrades:
         ),
         scale=framework.id,
         structure=framework.structure,
+        level=grid.level,
         note="Grades are on this framework's scale only: never compare them with another "
         "framework's. `not-available`: no source held here states the grade (not known "
-        "here, never guessed); `not-inspected`: the framework did not inspect the force.",
-        pillars=[] if areas else units,
+        "here, never guessed); `not-inspected`: the framework did not inspect the force."
+        + (QUESTION_NOTE if grid.level == "question" else ""),
+        pillars=units if grid.level == "pillar" else [],
+        questions=units if grid.level == "question" else [],
         areas=units if areas else [],
         distribution=distribution,
         forces=rows,
     )
 
 
-def grades_of(session: Session, framework: Framework) -> schemas.FrameworkGrades:
+QUESTION_NOTE = (
+    " A question's `carried_over` is true where a page says its grade was carried over from "
+    "an earlier inspection (`last_inspected`), and null where no page held here says either "
+    "way: that is not a claim it was inspected this round."
+)
+
+
+def grades_of(
+    session: Session, framework: Framework, level: str | None = None
+) -> schemas.FrameworkGrades:
     """`GET /v1/frameworks/{id}/grades`: the grid as the API answers it."""
-    return framework_grades(comparison.framework_grid(session, framework))
+    return framework_grades(comparison.framework_grid(session, framework, level))
 
 
 # --- the grid as a spreadsheet ---------------------------------------------------------------
 
 CELL_COLUMNS = ("grade_name", "status", "source_url")
+QUESTION_COLUMNS = ("grade_name", "status", "carried_over", "last_inspected", "source_url")
 COVERAGE_COLUMNS = ("grades_known", "areas_graded", "complete", "note")
 
 
@@ -116,21 +142,29 @@ def grid_table(
     `<unit>.status` and `<unit>.source_url`; in area frameworks the force's coverage; and
     why the framework did not inspect the force. `force.href` is absolute over `base_url`."""
     areas = grades.structure == "areas"
-    units = grades.areas if areas else grades.pillars
+    questions = grades.level == "question"
+    units = grades.areas if areas else (grades.questions if questions else grades.pillars)
+    columns = QUESTION_COLUMNS if questions else CELL_COLUMNS
     header = ["force", "force.name", "force.href"]
     for unit in units:
-        header += [unit, *(f"{unit}.{column}" for column in CELL_COLUMNS)]
+        header += [unit, *(f"{unit}.{column}" for column in columns)]
     if areas:
         header += [f"coverage.{column}" for column in COVERAGE_COLUMNS]
     header.append("not_inspected")
     rows = []
     for force_row in grades.forces:
-        cells = force_row.areas if areas else force_row.pillars
+        cells = (
+            force_row.areas if areas else force_row.questions if questions else force_row.pillars
+        )
         row = [force_row.force.id, force_row.force.name or "", base_url + force_row.force.href]
         for unit in units:
             cell = cells[unit]
-            name = grade_names.get(cell.grade) if cell.grade else None
-            row += [_text(cell.grade), _text(name), cell.status, _text(cell.source_url)]
+            values = {
+                "grade_name": grade_names.get(cell.grade) if cell.grade else None,
+                **cell.model_dump(include={"status", "carried_over", "last_inspected"}),
+                "source_url": cell.source_url,
+            }
+            row += [_text(cell.grade), *(_text(values[column]) for column in columns)]
         if areas:
             facts = force_row.coverage
             row += [_text(getattr(facts, column, None)) for column in COVERAGE_COLUMNS]
@@ -140,10 +174,10 @@ def grid_table(
 
 
 def grades_table(
-    session: Session, framework: Framework, base_url: str = ""
+    session: Session, framework: Framework, base_url: str = "", level: str | None = None
 ) -> tuple[list[str], list[list[str]]]:
     """`GET /v1/frameworks/{id}/grades?format=csv`: the same grid (read once) as a table,
     the grade names from the framework's scale."""
-    grid = comparison.framework_grid(session, framework)
+    grid = comparison.framework_grid(session, framework, level)
     names = {grade.id: grade.name for grade in grid.grades}
     return grid_table(framework_grades(grid), names, base_url)

@@ -47,7 +47,7 @@ def force_history(
                 scale=j.framework_id,
                 year_label=entry.framework.year_label,
                 grade=j.grade_id,
-                grade_rank=entry.grade.rank,
+                grade_rank=entry.grade.rank if entry.grade else None,
                 last_inspected=j.last_inspected,
                 carried_over=j.carried_over,
                 carried_over_from=by_year.get(j.last_inspected) if j.carried_over else None,

@@ -61,7 +61,7 @@ def _brief(card: ReportCard, subject: str) -> schemas.JudgmentBrief | None:
     row, grade = pair
     return schemas.JudgmentBrief(
         grade=row.grade_id,
-        grade_rank=grade.rank,
+        grade_rank=grade.rank if grade else None,
         last_inspected=row.last_inspected,
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,

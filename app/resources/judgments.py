@@ -63,7 +63,7 @@ def subject_ids(row: Judgment) -> dict:
 
 
 def judgment(
-    row: Judgment, grade: Grade, name: str, checks: list[JudgmentCheck]
+    row: Judgment, grade: Grade | None, name: str, checks: list[JudgmentCheck]
 ) -> schemas.JudgmentPublic:
     return schemas.JudgmentPublic(
         id=row.id,
@@ -74,8 +74,8 @@ def judgment(
         **subject_ids(row),
         name=name,
         grade=row.grade_id,
-        grade_name=grade.name,
-        grade_rank=grade.rank,
+        grade_name=grade.name if grade else None,
+        grade_rank=grade.rank if grade else None,
         last_inspected=row.last_inspected,
         carried_over=row.carried_over,
         carried_over_sentence=row.carried_over_sentence,

@@ -9,7 +9,15 @@ from pydantic import Field
 
 from app.schemas.base import SOURCE_DATE_HELP, SOURCE_KIND_HELP, Level, Ref, _Public
 from app.schemas.catalogue import ForcePublic
-from app.schemas.judgments import Coverage, CrossCheck, JudgmentPublic, SupersededGrade
+from app.schemas.judgments import (
+    CARRIED_OVER_HELP,
+    GRADE_HELP,
+    LAST_INSPECTED_HELP,
+    Coverage,
+    CrossCheck,
+    JudgmentPublic,
+    SupersededGrade,
+)
 
 
 class HistoryPoint(_Public):
@@ -17,10 +25,10 @@ class HistoryPoint(_Public):
     framework: str
     scale: str
     year_label: str
-    grade: str
+    grade: str | None = Field(description=GRADE_HELP)
     grade_rank: int | None
-    last_inspected: str | None
-    carried_over: bool
+    last_inspected: str | None = Field(description=LAST_INSPECTED_HELP)
+    carried_over: bool | None = Field(description=CARRIED_OVER_HELP)
     carried_over_from: str | None = Field(
         description="For a carried-over grade: the id of the earlier inspection it comes from, "
         "when that inspection is held."
@@ -67,6 +75,12 @@ class GridCell(_Public):
         description="`graded`; `not-available`: no source held here states the grade (not "
         "known here, never guessed); `not-inspected`: the framework did not inspect the force."
     )
+    carried_over: bool | None = Field(
+        description="Questions: true where a source says the grade (known or not) was carried "
+        "over from an earlier inspection (`last_inspected`); null where none held here says "
+        "either way. Pillars and areas: false where graded."
+    )
+    last_inspected: str | None = Field(description=LAST_INSPECTED_HELP)
     source_url: str | None
     source_kind: str | None = Field(description=SOURCE_KIND_HELP)
     source_date: str | None = Field(description=SOURCE_DATE_HELP)
@@ -76,6 +90,9 @@ class GridCell(_Public):
 class GridRow(_Public):
     force: Ref
     pillars: dict[str, GridCell] = Field(description="By pillar id (pillar frameworks).")
+    questions: dict[str, GridCell] = Field(
+        description="By question id (`level=question`, pillar frameworks)."
+    )
     areas: dict[str, GridCell] = Field(description="By area id (area frameworks).")
     coverage: Coverage | None = Field(
         description="Area frameworks: how many of the force's area grades are known here, "
@@ -87,16 +104,22 @@ class GridRow(_Public):
 
 
 class FrameworkGrades(_Public):
-    """Every force's pillar (or area) grades in one framework, and how they are distributed."""
+    """Every force's pillar (question, or area) grades in one framework, and how they are
+    distributed."""
 
     framework: Ref
     scale: str
     structure: Literal["pillars", "areas"]
+    level: Level = Field(description="What the grid's columns grade.")
     note: str
     pillars: list[str] = Field(description="The columns of a pillar framework.")
+    questions: list[str] = Field(
+        description="The columns at `level=question`: the framework's graded questions."
+    )
     areas: list[str] = Field(description="The graded areas of an area framework.")
     distribution: dict[str, dict[str, int]] = Field(
-        description="Per pillar or area: forces per grade, `not-available` and `not-inspected`."
+        description="Per pillar, question or area: forces per grade, `not-available` and "
+        "`not-inspected`."
     )
     forces: list[GridRow]
 

@@ -7,6 +7,20 @@ from pydantic import Field
 
 from app.schemas.base import SOURCE_DATE_HELP, SOURCE_KIND_HELP, Level, _Public
 
+GRADE_HELP = (
+    "Null: carried over from an earlier inspection (`last_inspected`) whose grade no source "
+    "held here states."
+)
+LAST_INSPECTED_HELP = (
+    "The year the grade was given: the framework's own year, or an earlier one for a "
+    "carried-over grade. Null where no source held here says."
+)
+CARRIED_OVER_HELP = (
+    "True: the grade comes from an earlier inspection (`last_inspected`); false: given in "
+    "this framework's inspection; null: no source held here says either way (not a claim "
+    "that it was inspected this round)."
+)
+
 
 class CrossCheck(_Public):
     """Another source's word on the same judgment (a report wins over any page)."""
@@ -56,21 +70,21 @@ class JudgmentPublic(_Provenance):
     question: str | None = Field(description="Null for a pillar-level or an area judgment.")
     area: str | None = Field(description="The area's id; null outside area frameworks.")
     name: str = Field(description="The name of the pillar, question or area graded.")
-    grade: str = Field(examples=["requires-improvement"])
-    grade_name: str = Field(examples=["Requires improvement"])
+    grade: str | None = Field(description=GRADE_HELP, examples=["requires-improvement"])
+    grade_name: str | None = Field(examples=["Requires improvement"])
     grade_rank: int | None = Field(description="1 = best within `scale`; null when ungraded.")
-    last_inspected: str | None = Field(examples=["2016"])
-    carried_over: bool = Field(description="True when the grade comes from an earlier inspection.")
+    last_inspected: str | None = Field(description=LAST_INSPECTED_HELP, examples=["2016"])
+    carried_over: bool | None = Field(description=CARRIED_OVER_HELP)
     carried_over_sentence: str | None = Field(
         description="The report's sentence saying the judgment was carried over."
     )
 
 
 class JudgmentBrief(_Provenance):
-    grade: str
+    grade: str | None = Field(description=GRADE_HELP)
     grade_rank: int | None
-    last_inspected: str | None
-    carried_over: bool
+    last_inspected: str | None = Field(description=LAST_INSPECTED_HELP)
+    carried_over: bool | None = Field(description=CARRIED_OVER_HELP)
     carried_over_sentence: str | None
 
 

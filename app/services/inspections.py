@@ -129,7 +129,7 @@ def _card_statements() -> dict[str, Any]:
         .order_by(Question.__table__.c.position),  # type: ignore[attr-defined]
         # A judgment's columns and its grade's rank (all a card shows of the grade).
         "judgments": select(*_J, _G.rank)
-        .join_from(
+        .outerjoin_from(
             Judgment.__table__,  # type: ignore[attr-defined]
             Grade.__table__,  # type: ignore[attr-defined]
             (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
@@ -283,7 +283,7 @@ def force_cycles(session: Session, force_id: str) -> ForceCycles:
         grades_held=dict(
             session.execute(
                 select(Judgment.framework_id, func.count())
-                .where(Judgment.force_id == force_id)
+                .where(Judgment.force_id == force_id, Judgment.grade_id.is_not(None))
                 .group_by(Judgment.framework_id)
             ).all()
         ),

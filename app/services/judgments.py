@@ -21,6 +21,9 @@ from app.services.query import (
     where_equal,
 )
 
+# The grade facet of judgments with no grade: carried over, the grade not known here.
+NOT_AVAILABLE = "not-available"
+
 JUDGMENT_SORTS = (
     "inspection",
     "force",
@@ -197,7 +200,7 @@ def _core_filtered(
 
 def _graded_core(statement: Any) -> Any:
     return (
-        statement.join_from(
+        statement.outerjoin_from(
             Judgment.__table__,  # type: ignore[attr-defined]
             Grade.__table__,  # type: ignore[attr-defined]
             (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
@@ -249,12 +252,7 @@ def judgment_rows(
         counted = cached_statement(
             ("judgments.count", shape),
             lambda: _core_filtered(
-                select(func.count()).select_from(
-                    Judgment.__table__.join(  # type: ignore[attr-defined]
-                        Grade.__table__,  # type: ignore[attr-defined]
-                        (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
-                    )
-                ),
+                select(func.count()).select_from(Judgment.__table__),  # type: ignore[attr-defined]
                 given,
                 area,
                 level,
@@ -347,9 +345,10 @@ def grade_facets(session: Session, filters: JudgmentFilters) -> dict[str, dict[s
     )
     facets: dict[str, dict[str, int]] = {}
     for scale, grade, n in sorted(
-        session.connection().execute(counted, values).all(), key=lambda r: (r[0], -r[2], r[1])
+        session.connection().execute(counted, values).all(),
+        key=lambda r: (r[0], -r[2], r[1] or ""),
     ):
-        facets.setdefault(scale, {})[grade] = n
+        facets.setdefault(scale, {})[grade or NOT_AVAILABLE] = n
     return facets
 
 

@@ -14,8 +14,9 @@ from app.models import Grade, Judgment
 
 def judgments_with_grades(*columns: Any) -> Select[Any]:
     """SELECT Judgment, Grade (and `columns`): each judgment with its grade in its own
-    framework's scale (the composite key: grade slugs repeat across frameworks)."""
-    return select(Judgment, Grade, *columns).join(
+    framework's scale (the composite key: grade slugs repeat across frameworks); Grade
+    None for a carried-over judgment whose grade is not known here."""
+    return select(Judgment, Grade, *columns).outerjoin(
         Grade, (Grade.framework_id == Judgment.framework_id) & (Grade.id == Judgment.grade_id)
     )
 

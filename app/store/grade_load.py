@@ -3,13 +3,16 @@
 One transaction per file, under the writer lock: every record is written or none is.
 Records are grouped into inspections (force x framework, the same ids reports make):
 
-- no inspection yet, or one built from grade records: it is (re)built from the records,
-  `source_kind = 'assessment-page'` (every record from an HMICFRS assessment page) or
-  `'grade-records'` (pages of several kinds), one judgment per cell with the statement
-  that stands (its page, kind and date: app/ingest/grades.py `cells`); other pages
+- no inspection yet, or one built from grade records: this file's part of it is
+  (re)built from the records, one judgment per cell with the statement that stands (its
+  page, kind and date: app/ingest/grades.py `cells`), each naming its file; other pages
   stating the same grade, and earlier grades a later statement superseded, are kept
-  beside it (`judgment_check`); the same records again change nothing (not even the
-  data version);
+  beside it (`judgment_check`). Judgments of other files (a force's 2018/19 pillar grades
+  beside its question grades) are kept as they are; a record of a subject another file
+  already holds is kept as a check beside that judgment. The inspection is
+  `source_kind = 'assessment-page'` (every judgment from an HMICFRS assessment page) or
+  `'grade-records'` (pages of several kinds). The same records again change nothing
+  (not even the data version);
 - an inspection built from a report: the report wins. Each record is compared with the
   report's judgment of the same pillar or question and stored beside it as a check
   (`judgment_check`, one per page and grade); a disagreement is returned as a warning
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
 from app.db import writing
@@ -38,7 +41,15 @@ from app.models import Force, Framework, Inspection, Judgment, JudgmentCheck, Qu
 from app.store.changes import record_change
 from app.store.count_load import count_warnings
 from app.store.errors import LoadError
-from app.store.rows import Row, complete, insert_rows, stored_checks, stored_rows, table_of
+from app.store.rows import (
+    Row,
+    complete,
+    insert_rows,
+    primary_key,
+    stored_checks,
+    stored_rows,
+    table_of,
+)
 
 GRADE_RECORDS = "grade-records"  # an inspection built from pages of several kinds
 
@@ -93,7 +104,10 @@ def store_grade_records(
         iid = inspection_id(force_id, framework.year_label)
         stored = session.get(Inspection, iid)
         if stored is not None and stored.source_kind == "report":
-            _cross_check(session, stored, group, path, result)
+            if _cross_check(session, iid, _by_subject(session, iid), group, path, result):
+                result.data_version = record_change(
+                    session, "inspection.replaced", inspection_id=iid
+                )
         else:
             _store_inspection(session, iid, stored, framework, group, path, licence, result)
     result.count_warnings = count_warnings(session, set(groups))
@@ -149,36 +163,45 @@ def _add_questions(session: Session, records: list[GradeRecord]) -> None:
 
 def _cross_check(
     session: Session,
-    inspection: Inspection,
+    inspection_id: str,
+    by_subject: dict[str, Row],
     group: list[GradeRecord],
     path: Path,
     result: GradesResult,
-) -> None:
-    judgments = table_of(Judgment)
-    by_subject = {
-        row["subject"]: row
-        for row in stored_rows(
-            session, Judgment, judgments.c.inspection_id == inspection.id
-        ).values()
-    }
+    *,
+    holder: str = "the report",
+) -> bool:
+    """Store each record as a check beside the judgment of the same subject another
+    source holds (`by_subject`: a report's, or another file's); True if anything
+    changed. The holder's grade is kept; a disagreement is a warning."""
     checks = table_of(JudgmentCheck)
-    stored = stored_checks(session, inspection.id)
+    stored = stored_checks(session, inspection_id)
     changed = False
     for record in group:
         result.checked += 1
         judgment = by_subject.get(record.subject)
         if judgment is None:
             result.warnings.append(
-                f"{path}:{record.line}: {inspection.id} {record.subject}: the report holds no "
-                f"such judgment; {record.source_url} says {record.grade!r}; not stored (the "
-                "report wins)"
+                f"{path}:{record.line}: {inspection_id} {record.subject}: {holder} holds no "
+                f"such judgment; {record.source_url} says {record.grade!r}; not stored "
+                f"({holder} wins)"
             )
+            continue
+        if record.grade is None:
+            # Carried over with no grade stated: nothing to keep beside a grade, but a
+            # page saying it was carried over where the holder says otherwise is told.
+            if judgment["carried_over"] is False:
+                result.warnings.append(
+                    f"{path}:{record.line}: {inspection_id} {record.subject}: {holder} says "
+                    f"it was inspected in {judgment['last_inspected']}, {record.source_url} "
+                    f"says it was carried over from {record.carried_over_from}"
+                )
             continue
         if judgment["grade_id"] != record.grade:
             result.warnings.append(
-                f"{path}:{record.line}: {inspection.id} {record.subject}: the report says "
-                f"{judgment['grade_id']!r}, {record.source_url} says {record.grade!r}; the "
-                "report's grade is kept"
+                f"{path}:{record.line}: {inspection_id} {record.subject}: {holder} says "
+                f"{judgment['grade_id']!r}, {record.source_url} says {record.grade!r}; "
+                f"{holder}'s grade is kept"
             )
         check = _check_row(judgment["id"], record, path, superseded=False)
         # One row per page and grade: a second file quoting the same page and grade adds
@@ -194,10 +217,32 @@ def _cross_check(
             session.execute(checks.delete().where(where))
         insert_rows(session, JudgmentCheck, [check])
         changed = True
-    if changed:
-        result.data_version = record_change(
-            session, "inspection.replaced", inspection_id=inspection.id
+    return changed
+
+
+def _by_subject(session: Session, inspection_id: str, *where: object) -> dict[str, Row]:
+    judgments = table_of(Judgment)
+    rows = stored_rows(session, Judgment, judgments.c.inspection_id == inspection_id, *where)
+    return {row["subject"]: row for row in rows.values()}
+
+
+def judgments_as_checks(session: Session, inspection_id: str) -> list[Row]:
+    """The graded judgments of an inspection built from grade records, as checks beside
+    the judgments of the same ids a report is about to replace them with (the report
+    wins; what the pages said is kept)."""
+    return [
+        complete(
+            JudgmentCheck,
+            {
+                **row,
+                "judgment_id": row["id"],
+                "source_file": row["source_file"] or "",
+                "superseded": False,
+            },
         )
+        for row in _by_subject(session, inspection_id).values()
+        if row["grade_id"] is not None and row["source_url"]
+    ]
 
 
 def _check_row(judgment_id: str, record: GradeRecord, path: Path, *, superseded: bool) -> Row:
@@ -216,7 +261,7 @@ def _check_row(judgment_id: str, record: GradeRecord, path: Path, *, superseded:
     )
 
 
-def _judgment_row(iid: str, framework: Framework, cell: Cell) -> Row:
+def _judgment_row(iid: str, framework: Framework, cell: Cell, path: Path) -> Row:
     r = cell.grade
     return complete(
         Judgment,
@@ -229,14 +274,19 @@ def _judgment_row(iid: str, framework: Framework, cell: Cell) -> Row:
             "question_id": r.question,
             "subject": r.subject,
             "grade_id": r.grade,
-            "last_inspected": framework.year_label,
-            "carried_over": False,
+            "last_inspected": r.last_inspected(framework.year_label),
+            "carried_over": r.carried_over,
+            "source_file": path.name,
             "line": r.line,
             "source_url": r.source_url,
             "source_kind": r.source_kind,
             "source_date": r.source_date,
         },
     )
+
+
+def _sorted(rows: list[Row], model: type) -> list[Row]:
+    return sorted(rows, key=lambda row: primary_key(model, row))
 
 
 def _store_inspection(
@@ -249,8 +299,14 @@ def _store_inspection(
     licence: str | None,
     result: GradesResult,
 ) -> None:
-    found = cells(group, path)
-    judgments = [_judgment_row(iid, framework, cell) for cell in found]
+    """(Re)build this file's part of an inspection built from grade records: its
+    judgments and their other pages. Judgments other files hold are kept; a record of a
+    subject another file holds is kept as a check beside it (that file came first)."""
+    mine = (table_of(Judgment).c.source_file == path.name,)
+    others = (table_of(Judgment).c.source_file.is_distinct_from(path.name),)
+    held = _by_subject(session, iid, *others)
+    found = [cell for cell in cells(group, path) if cell.grade.subject not in held]
+    judgments = [_judgment_row(iid, framework, cell, path) for cell in found]
     checks = [
         _check_row(
             child_id(iid, cell.grade.subject), other, path, superseded=other in cell.superseded
@@ -258,52 +314,83 @@ def _store_inspection(
         for cell in found
         for other in (*cell.agreeing, *cell.superseded)
     ]
-    digest = hashlib.sha256(
-        json.dumps([path.name, licence, judgments, checks], sort_keys=True).encode()
-    ).hexdigest()
-    if stored is not None and stored.content_sha256 == digest:
-        result.unchanged.append(iid)
-        return
-    status = "created" if stored is None else "replaced"
-    version = record_change(
-        session, f"inspection.{status}", inspection_id=iid, content_sha256=digest
+    before = list(_by_subject(session, iid, *mine).values())
+    stored_check_rows = list(stored_checks(session, iid).values())
+    before_ids = {row["id"] for row in before}
+    before_checks = [
+        c
+        for c in stored_check_rows
+        if c["judgment_id"] in before_ids and c["source_file"] == path.name
+    ]
+    merged = _sorted([*held.values(), *judgments], Judgment)
+    row = _inspection_row(iid, framework, merged, licence or (stored and stored.licence))
+    same = (
+        stored is not None
+        and _sorted(before, Judgment) == _sorted(judgments, Judgment)
+        and _sorted(before_checks, JudgmentCheck) == _sorted(checks, JudgmentCheck)
+        and all(getattr(stored, k) == v for k, v in row.items() if k in _DERIVED)
     )
-    # The page of the pillar grades (else the first record's) stands for the inspection.
-    pillar_pages = [r.source_url for r in group if r.question is None]
-    kinds = {r.source_kind for r in group}
-    row: Row = complete(
+    if same:
+        result.unchanged.append(iid)
+    else:
+        digest = hashlib.sha256(
+            json.dumps([merged, checks], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        status = "created" if stored is None else "replaced"
+        version = record_change(
+            session, f"inspection.{status}", inspection_id=iid, content_sha256=digest
+        )
+        row.update(content_sha256=digest, data_version=version, loaded_at=datetime.now(UTC))
+        # Other files' checks of this file's judgments outlive their rebuilding.
+        kept = [
+            c
+            for c in stored_check_rows
+            if c["judgment_id"] in before_ids and c["source_file"] != path.name
+        ]
+        check_table, judgment_table = table_of(JudgmentCheck), table_of(Judgment)
+        session.execute(delete(check_table).where(check_table.c.judgment_id.in_(before_ids)))
+        session.execute(delete(judgment_table).where(judgment_table.c.inspection_id == iid, *mine))
+        inspections = table_of(Inspection)
+        if stored is None:
+            insert_rows(session, Inspection, [row])
+        else:
+            session.expunge(stored)
+            session.execute(inspections.update().where(inspections.c.id == iid).values(**row))
+        insert_rows(session, Judgment, judgments)
+        new_ids = {j["id"] for j in judgments}
+        insert_rows(
+            session, JudgmentCheck, [*checks, *(c for c in kept if c["judgment_id"] in new_ids)]
+        )
+        result.data_version = version
+        (result.created if status == "created" else result.replaced).append(iid)
+    crossing = [r for r in group if r.subject in held]
+    checked = bool(crossing) and _cross_check(
+        session, iid, held, crossing, path, result, holder="another grade file"
+    )
+    if checked and same:  # else the rebuild above recorded the change
+        result.data_version = record_change(session, "inspection.replaced", inspection_id=iid)
+
+
+# What an inspection built from grade records takes from its judgments.
+_DERIVED = ("source_kind", "source_file", "source_url", "licence")
+
+
+def _inspection_row(iid: str, framework: Framework, merged: list[Row], licence: str | None) -> Row:
+    """The inspection's row: its source is the page of its first pillar grade (else of
+    its first judgment) with that judgment's file, whichever file is loaded last."""
+    first = next((j for j in merged if j["question_id"] is None), merged[0])
+    kinds = {j["source_kind"] for j in merged}
+    return complete(
         Inspection,
         {
             "id": iid,
-            "force_id": group[0].force,
+            "force_id": first["force_id"],
             "framework_id": framework.id,
             "year_label": framework.year_label,
             "source_kind": ASSESSMENT_PAGE if kinds == {ASSESSMENT_PAGE} else GRADE_RECORDS,
-            "source_file": path.name,
-            "source_url": (pillar_pages or [group[0].source_url])[0],
+            "source_file": first["source_file"],
+            "source_url": first["source_url"],
             "licence": licence,
             "observations": [],
-            "content_sha256": digest,
-            "data_version": version,
-            "loaded_at": datetime.now(UTC),
         },
     )
-    inspections, judgment_table = table_of(Inspection), table_of(Judgment)
-    of_inspection = judgment_table.c.inspection_id == iid
-    session.execute(
-        delete(table_of(JudgmentCheck)).where(
-            table_of(JudgmentCheck).c.judgment_id.in_(
-                select(judgment_table.c.id).where(of_inspection)
-            )
-        )
-    )
-    session.execute(delete(judgment_table).where(of_inspection))
-    if stored is None:
-        insert_rows(session, Inspection, [row])
-    else:
-        session.expunge(stored)
-        session.execute(inspections.update().where(inspections.c.id == iid).values(**row))
-    insert_rows(session, Judgment, judgments)
-    insert_rows(session, JudgmentCheck, checks)
-    result.data_version = version
-    (result.created if status == "created" else result.replaced).append(iid)

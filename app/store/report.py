@@ -41,6 +41,7 @@ from app.models import (
 from app.store import search_index
 from app.store.changes import record_change
 from app.store.errors import LoadError
+from app.store.grade_load import judgments_as_checks
 from app.store.report_rows import ReportRows, document_rows
 from app.store.rows import Row, insert_rows, primary_key, stored_checks, stored_rows, table_of
 
@@ -208,6 +209,14 @@ def _load(
     )
     rows.inspection["data_version"] = version
     checks = list(stored_checks(session, iid).values()) if stored is not None else []
+    if stored is not None and stored["source_kind"] != "report":
+        # The report wins over grade records; what their pages said stays as checks.
+        held = {primary_key(JudgmentCheck, c) for c in checks}
+        checks += [
+            c
+            for c in judgments_as_checks(session, iid)
+            if primary_key(JudgmentCheck, c) not in held
+        ]
     for model in reversed(CHILD_TABLES):
         session.execute(delete(table_of(model)).where(table_of(model).c.inspection_id == iid))
     if stored is None:

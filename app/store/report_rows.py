@@ -87,8 +87,10 @@ def document_rows(document: ReportDocument, source: ReportSource, *, now: dateti
                 "last_inspected": j.last_inspected,
                 "carried_over": j.carried_over,
                 "carried_over_sentence": j.carried_over_sentence,
+                "source_file": source.path.name,
                 "line": j.line,
                 "source_url": source.source_url,
+                "source_kind": source.kind,
             },
         )
         for j in document.judgments

@@ -177,19 +177,20 @@ def force_page(request: Request, session: SessionDep, force_id: str) -> HTMLResp
 
 @router.get("/frameworks/{framework_id}")
 def framework_page(request: Request, session: SessionDep, framework_id: str) -> HTMLResponse:
-    """Every force's pillar (or area) grades in one framework, colour-coded like the
-    report card, with how many forces got each grade."""
+    """Every force's pillar grades, then question grades (or area grades) in one
+    framework, colour-coded like the report card, with how many forces got each grade."""
     framework = catalogue.get_framework(session, framework_id)
     if framework is None:
         return _not_found(request, "framework", framework_id)
-    grid = views.framework_grid(session, framework)
+    shown = views.framework_grids(session, framework)
     return _page(
         request,
         "grid.html",
-        grid=grid,
-        grade_names={g.id: g.name for g in grid.grades},
-        legend=grid.grades,
-        downloads=views.grid_downloads(framework.id),
+        grids=shown,
+        grid=shown[0],
+        grade_names={g.id: g.name for g in shown[0].grades},
+        legend=shown[0].grades,
+        downloads=views.grid_downloads(framework.id, [g.unit_word for g in shown[1:]]),
     )
 
 

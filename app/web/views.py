@@ -85,29 +85,47 @@ class Grid:
 
     framework: Framework
     public: schemas.FrameworkGrades
-    units: dict[str, str]  # graded area (or pillar) id -> name, in order
+    units: dict[str, str]  # graded area (pillar, or question) id -> name, in order
     grades: list[Grade]
     areas: bool
 
     @property
     def unit_word(self) -> str:
-        return "area" if self.areas else "pillar"
+        return self.public.level
 
     @property
     def grade_names(self) -> dict[str, str]:
         return {g.id: g.name for g in self.grades}
 
+    @property
+    def held(self) -> bool:
+        """Whether any cell holds a judgment (a grade, or a page's word on it)."""
+        return any(
+            cell.inspection for row in self.public.forces for cell in self.cells(row).values()
+        )
+
     def cells(self, row: schemas.GridRow) -> dict[str, schemas.GridCell]:
-        return row.areas if self.areas else row.pillars
+        return {"area": row.areas, "question": row.questions}.get(self.unit_word, row.pillars)
 
 
-def framework_grid(session: Session, framework: Framework) -> Grid:
-    grid = comparison.framework_grid(session, framework)
+def framework_grid(session: Session, framework: Framework, level: str | None = None) -> Grid:
+    grid = comparison.framework_grid(session, framework, level)
     public = grids.framework_grades(grid)
-    areas = framework.structure == "areas"
-    names = {q.id: q.name for q in grid.areas} if areas else {p.id: p.name for p in grid.pillars}
-    units = public.areas if areas else public.pillars
-    return Grid(framework, public, {u: names[u] for u in units}, grid.grades, areas)
+    names = {
+        "area": {q.id: q.name for q in grid.areas},
+        "question": {q.id: q.name for q in grid.questions},
+    }.get(grid.level, {p.id: p.name for p in grid.pillars})
+    units = {"area": public.areas, "question": public.questions}.get(grid.level, public.pillars)
+    return Grid(framework, public, {u: names[u] for u in units}, grid.grades, grid.level == "area")
+
+
+def framework_grids(session: Session, framework: Framework) -> list[Grid]:
+    """A framework page's grids: its pillars, then its questions where any is held; or
+    its areas."""
+    if framework.structure == "areas":
+        return [framework_grid(session, framework)]
+    questions = framework_grid(session, framework, "question")
+    return [framework_grid(session, framework), *([questions] if questions.held else [])]
 
 
 @dataclass
@@ -247,10 +265,20 @@ def card_downloads(card: schemas.InspectionCard) -> list[Download]:
     return found
 
 
-def grid_downloads(framework_id: str) -> list[Download]:
+def grid_downloads(framework_id: str, levels: list[str] | None = None) -> list[Download]:
+    """The grids' JSON and CSV: the framework's default level, then each other `levels`."""
     grades = urls.framework_grades(framework_id)
+    others = [
+        Download(
+            f"Every force's {level} grades",
+            f"{grades}?level={level}",
+            f"{grades}?level={level}&format=csv",
+        )
+        for level in levels or []
+    ]
     return [
         Download("Every force's grades", grades, f"{grades}?format=csv"),
+        *others,
         Download("The framework", urls.framework(framework_id)),
     ]
 

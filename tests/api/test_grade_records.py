@@ -3,7 +3,6 @@ Midlands' history. Expectations are read from the files themselves, never hand-c
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 from collections import Counter
@@ -17,7 +16,7 @@ from app.ingest.ids import slugify
 from app.ingest.reference import default_reference
 from app.store.grade_load import load_grade_records
 from tests.helpers import changed_report_text, dump, run_cli
-from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document
+from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document, write_csv_rows
 
 REFERENCE = ROOT / "reference"
 PILLAR_GRADES = REFERENCE / "peel-2018-19-pillar-grades.csv"
@@ -25,13 +24,6 @@ HISTORY = REFERENCE / "west-midlands-peel-history.csv"
 AREA_GRADES = REFERENCE / "peel-area-grades.csv"
 FRAMEWORK = "peel-2018-19"  # the wide file's framework, as seed/manifest.csv states it
 PILLARS = ("effectiveness", "efficiency", "legitimacy")
-
-
-def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def _pillar_judgments(client: TestClient) -> dict[tuple[str, str], dict]:
@@ -116,6 +108,8 @@ def test_a_force_with_no_row_is_not_available_not_guessed(seeded) -> None:
                 "grade": None,
                 "grade_rank": None,
                 "status": "not-available",
+                "carried_over": None,
+                "last_inspected": None,
                 "source_url": None,
                 "source_kind": None,
                 "source_date": None,
@@ -195,7 +189,7 @@ def test_a_conflicting_record_is_reported_loudly_and_the_report_wins(seeded, tmp
         if g.id != slugify(original) and g.rank is not None
     )
     conflicting = tmp_path / HISTORY.name
-    _write_rows(conflicting, rows)
+    write_csv_rows(conflicting, rows)
     try:
         result = load_grade_records(
             engine, read_grade_records(conflicting, default_reference()), conflicting
@@ -220,7 +214,7 @@ def test_peel_load_warns_of_a_disagreement_on_stderr(seeded, tmp_path: Path) -> 
     others = [g for g in default_reference().frameworks[document.framework].grades]
     rows[index]["grade"] = next(g.name for g in others if g.id != slugify(rows[index]["grade"]))
     conflicting = tmp_path / "history.csv"
-    _write_rows(conflicting, rows)
+    write_csv_rows(conflicting, rows)
     try:
         result = run_cli("load", str(conflicting), database_url=url)
         assert result.returncode == 0, result.stderr
@@ -278,7 +272,7 @@ def test_a_bad_record_is_rejected_with_file_and_line_and_nothing_is_written(
     rows = csv_rows(HISTORY)
     rows[3][column] = value
     bad = tmp_path / "bad-history.csv"
-    _write_rows(bad, rows)
+    write_csv_rows(bad, rows)
     with pytest.raises(GradeRecordError) as raised:
         read_grade_records(bad, default_reference())
     assert str(raised.value).startswith(f"{bad}:5: {message}")

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from app.db import alembic_config, downgrade, migrate, schema_revision
 from app.store.search_index import is_search_table
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_cli
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -62,3 +62,30 @@ def test_migration_files_are_dated() -> None:
     names = [p.name for p in (ROOT / "migrations" / "versions").glob("*.py")]
     assert names
     assert all(re.match(r"\d{4}_\d{2}_\d{2}_\d{4}-\w+\.py$", n) for n in names), names
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
+            for table in ("inspection", "judgment", "judgment_check")
+        }
+
+
+def test_the_latest_migration_keeps_every_row_both_ways(engine: Engine, database_url: str) -> None:
+    """A migration that rebuilds a table (SQLite batch mode) must not lose the rows that
+    point at it: dropping the old judgment table would cascade to its checks."""
+    migrate(engine)
+    assert run_cli("seed", database_url=database_url).returncode == 0
+    # Keep only judgments every revision can hold (the latest adds NULL grades and lineage).
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "DELETE FROM judgment WHERE grade_id IS NULL OR carried_over IS NULL"
+        )
+    before = _row_counts(engine)
+    assert before["judgment_check"] > 0  # the seed's pages checking the report's grades
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision("head").down_revision
+    downgrade(engine, previous)
+    assert _row_counts(engine) == before
+    migrate(engine)
+    assert _row_counts(engine) == before

@@ -219,16 +219,33 @@ def test_national_grid_page_shows_every_forces_grades_and_gaps(page, server) -> 
     }
     framework = load_reference().frameworks["peel-2018-19"]
     page.goto(f"{server.base}/frameworks/{framework.id}")
-    assert page.locator("tr[data-force]").count() == len(load_reference().forces)
+    pillars = page.locator('table.forces[data-level="pillar"]')
+    questions = page.locator('table.forces[data-level="question"]')
+    assert pillars.locator("tr[data-force]").count() == len(load_reference().forces)
+    assert questions.locator("tr[data-force]").count() == len(load_reference().forces)
+    # Pillars first, then questions, as a reader scrolls.
+    assert pillars.bounding_box()["y"] < questions.bounding_box()["y"]
     for force in load_reference().forces:
         row = rows.get(force.id, {})
         for pillar in framework.pillars:
-            cell = page.locator(f'tr[data-force="{force.id}"] td[data-pillar="{pillar.id}"]')
+            cell = pillars.locator(f'tr[data-force="{force.id}"] td[data-pillar="{pillar.id}"]')
             word = row.get(pillar.id, "")
             expected = slugify(word) if word else "not-available"
             assert cell.get_attribute("data-grade") == expected, (force.id, pillar.id)
             if not word:
                 assert "Not known here" in cell.inner_text()
+    report_force = seed_document().force.id
+    for record in csv_rows(ROOT / "reference" / "peel-2018-19-question-grades.csv"):
+        if record["force_id"] == report_force:
+            continue  # the report wins
+        cell = questions.locator(
+            f'tr[data-force="{record["force_id"]}"] td[data-question="{record["question"]}"]'
+        )
+        expected = slugify(record["grade"]) if record["grade"] else "not-available"
+        assert cell.get_attribute("data-grade") == expected, record
+        year = record["carried_over_from"]
+        assert cell.get_attribute("data-carried-over") == (year or None), record
+        assert (f"Carried over from {year}" in cell.inner_text()) == bool(year), record
     _only_this_host(page.requested, server.base)
 
 

@@ -211,6 +211,56 @@ def test_area_grid_shows_each_known_grade_and_marks_the_others_not_known(seeded_
     assert f'href="/v1/frameworks/{LATEST_AREAS}/grades"' in page
 
 
+QUESTION_GRADES = ROOT / "reference" / "peel-2018-19-question-grades.csv"
+
+
+def test_framework_page_shows_pillars_then_questions_carried_over_only_where_stated(
+    seeded_pages,
+) -> None:
+    document = seed_document()
+    framework = default_reference().frameworks[document.framework]
+    page = _page(seeded_pages, f"/frameworks/{framework.id}")
+    assert page.index('id="grid-title-pillar"') < page.index('id="grid-title-question"')
+    table = re.search(r'<table class="forces" data-level="question">.*?</table>', page, re.S)
+    assert table, "no question grid"
+    expected: dict[str, dict[str, tuple[str, str | None, str | None]]] = {}
+    for row in csv_rows(QUESTION_GRADES):
+        expected.setdefault(row["force_id"], {})[row["question"]] = (
+            slugify(row["grade"]) if row["grade"] else "not-available",
+            row["carried_over_from"] or None,
+            row["source_url"],
+        )
+    expected[document.force.id] = {
+        j.question: (j.grade, j.last_inspected if j.carried_over else None, None)
+        for j in document.judgments
+        if j.question
+    }
+    graded = [q.id for q in framework.questions if q.graded and q.pillar]
+    names = grade_names(framework.id)
+    for force in default_reference().forces:
+        row = _element(table.group(0), "tr", "data-force", force.id)
+        cells = re.findall(
+            r'<td data-question="([^"]+)" data-grade="([^"]*)"(?: data-carried-over="([^"]*)")?'
+            r">(.*?)</td>",
+            row,
+            re.S,
+        )
+        assert [c[0] for c in cells] == graded, force.id
+        for question, grade, carried, body in cells:
+            stated = expected.get(force.id, {}).get(question)
+            want_grade, want_carried, source = stated or ("not-available", None, None)
+            assert grade == want_grade, (force.id, question)
+            assert (carried or None) == want_carried, (force.id, question)
+            text = _text(body)
+            assert ("Carried over" in text) == bool(want_carried), (force.id, question, text)
+            if want_grade in names:
+                assert names[want_grade] in text
+            else:
+                assert "Not known here" in text, (force.id, question, text)
+            if source:
+                assert f'href="{html.escape(source)}"' in body, (force.id, question)
+
+
 def test_area_grid_links_each_grade_to_a_page_that_states_it(seeded_pages) -> None:
     page = _page(seeded_pages, f"/frameworks/{LATEST_AREAS}")
     for force, cells in area_rows(LATEST_AREAS).items():

@@ -21,7 +21,7 @@ from app.api.listing import (
 )
 from app.api.lookups import ForceDep, FrameworkDep
 from app.api.problem_docs import data_responses, problem_responses
-from app.api.problems import not_acceptable
+from app.api.problems import InvalidParam, ProblemError, not_acceptable
 from app.resources import forces, frameworks, grids
 from app.resources.urls import API
 
@@ -89,17 +89,21 @@ def get_framework(session: SessionDep, framework: FrameworkDep) -> schemas.Frame
 
 @router.get(
     "/frameworks/{framework_id}/grades",
-    summary="Compare every force's pillar (or area) grades in one framework",
-    description="The force x pillar grid of one framework (force x area from PEEL 2021/22), "
-    "with each grade's source, and the distribution per pillar or area (forces per grade). "
+    summary="Compare every force's pillar, question or area grades in one framework",
+    description="The force x pillar grid of one framework (force x area from PEEL 2021/22; "
+    "force x question with `level=question`), with each grade's source, and the "
+    "distribution per pillar, question or area (forces per grade). At question level each "
+    "cell also says whether a page states the grade was carried over from an earlier "
+    "inspection (`carried_over`, `last_inspected`); null where no page held here says. "
     "A force no source gives a grade for is `not-available` (null grade): nothing is "
     "guessed; a force the framework did not inspect is `not-inspected`. In area frameworks "
     "each force says how many of its grades are known here and, where pages state it, how "
     "many areas got each grade (`coverage`). Grades are on this framework's own scale: "
     "never compare them with another framework's. With `format=csv` (or `Accept: text/csv`) "
-    "the grid for a spreadsheet: one row per force, per pillar or area a column of grade "
-    "slugs and its `.grade_name`, `.status` and `.source_url` columns, then the coverage "
-    "(area frameworks) and why a force was not inspected.",
+    "the grid for a spreadsheet: one row per force, per pillar, question or area a column of "
+    "grade slugs and its `.grade_name`, `.status` (questions: `.carried_over`, "
+    "`.last_inspected`) and `.source_url` columns, then the coverage (area frameworks) and "
+    "why a force was not inspected.",
     responses={
         200: {
             "description": "The grid as JSON, or as CSV (`format=csv`, `Accept: text/csv`).",
@@ -112,20 +116,37 @@ def get_framework_grades(
     request: Request,
     session: SessionDep,
     framework: FrameworkDep,
+    level: Annotated[
+        Literal["pillar", "question", "area"] | None,
+        Query(
+            description="What the columns grade: `pillar` (the default of a pillar "
+            "framework) or `question` in PEEL 2014 to 2018/19; `area` (the only level, "
+            "and the default) from PEEL 2021/22."
+        ),
+    ] = None,
     format_: Annotated[
         Literal["json", "csv"] | None,
         Query(alias="format", description="json (default) or csv. Wins over the Accept header."),
     ] = None,
     bom: Annotated[bool, Query(description=BOM_DESCRIPTION)] = False,
 ) -> schemas.FrameworkGrades:
+    if level is not None and (level == "area") != (framework.structure == "areas"):
+        offered_levels = "area" if framework.structure == "areas" else "pillar or question"
+        raise ProblemError(
+            400,
+            "invalid-request",
+            f"{framework.id} grades {framework.structure}: level={level} is not one of its "
+            f"levels ({offered_levels}).",
+            errors=[InvalidParam(name="query.level", reason=f"one of {offered_levels} here")],
+        )
     offered: tuple[formats.Format, ...] = ("json", "csv")
     chosen = format_ or formats.negotiate(request.headers.get("accept"), offered)
     if chosen is None:
         raise not_acceptable(formats.MEDIA_TYPES[fmt] for fmt in offered)
     if chosen == "json":
-        return grids.grades_of(session, framework)
-    header, rows = grids.grades_table(session, framework, origin(request))
-    stem = formats.filename_stem("grades", [framework.id])
+        return grids.grades_of(session, framework, level)
+    header, rows = grids.grades_table(session, framework, origin(request), level)
+    stem = formats.filename_stem("grades", [framework.id, *([level] if level else [])])
     return Response(  # type: ignore[return-value]  # FastAPI sends a Response as it is
         formats.csv_text(header, rows, bom=bom),
         media_type=formats.MEDIA_TYPES["csv"],

@@ -37,7 +37,8 @@ class JudgmentPage(Page[schemas.JudgmentPublic]):
 
     facets: dict[str, dict[str, dict[str, int]]] = Field(
         description="`grade`: matching judgments per scale (framework id), then per grade "
-        "slug: grades of different scales are never counted together."
+        "slug (`not-available`: carried over, the grade not known here): grades of different "
+        "scales are never counted together."
     )
 
 
@@ -53,7 +54,11 @@ class JudgmentPage(Page[schemas.JudgmentPublic]):
     "the matches per scale (framework), then per grade over every page. Each judgment says "
     "where it comes from (`source_kind`, `source_url`, `source_date`), what other sources "
     "say of it (`cross_checks`) and which earlier grades a regrade replaced (`superseded`). "
-    "A grade no source held here states is absent: not known here, never guessed. Every "
+    "A grade no source held here states is absent: not known here, never guessed; a "
+    "judgment a page says was carried over without stating its grade has a null `grade`. "
+    "`carried_over` is null where no source held here says whether the grade was given "
+    "that round or carried over: `carried_over=false` matches only judgments a source says "
+    "were given that round. Every "
     "catalogue filter is checked: a value naming nothing here is a 400 "
     "`unknown-filter-value` problem suggesting the closest values; a filter given more "
     "than once matches any of its values.",
