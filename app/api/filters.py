@@ -33,6 +33,7 @@ from app.api.http_cache import STATE_KEY
 from app.api.problems import InvalidParam, ProblemError
 from app.services.catalogue import FilterValues, filter_values
 from app.services.data_version import version_row
+from app.services.judgments import NOT_AVAILABLE
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,80}$"
 YEAR_PATTERN = r"^\d{4}([/-]\d{2})?$"
@@ -87,7 +88,10 @@ PillarFilter = _id_filter("A pillar id (PEEL to 2018/19)", "effectiveness")
 QuestionFilter = _id_filter("A question of a pillar", "protecting-vulnerable-people")
 AnyQuestionFilter = _id_filter("A question (or an area, PEEL 2021/22 on)", "investigating-crime")
 AreaFilter = _id_filter("An area (PEEL 2021/22 on)", "investigating-crime")
-GradeFilter = _id_filter("A grade of any framework's scale", "requires-improvement")
+GradeFilter = _id_filter(
+    "A grade of any framework's scale, or `not-available` (carried over, the grade not known here)",
+    "requires-improvement",
+)
 InspectionFilter = _id_filter("An inspection id (`<force>-<year label>`)", "west-midlands-2018-19")
 YearFilter = Annotated[
     list[Annotated[str, StringConstraints(pattern=YEAR_PATTERN)]] | None,
@@ -125,7 +129,7 @@ class Catalogue:
             "question": found.questions,
             "area": found.areas,
             "question_or_area": (*found.questions, *found.areas),
-            "grade": found.grades,
+            "grade": (*found.grades, NOT_AVAILABLE),
             "inspection": tuple(found.inspections),
             "year": found.year_labels,
         }

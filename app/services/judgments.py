@@ -145,7 +145,8 @@ _FILTER_COLUMNS: dict[str, Any] = {
     "framework": _J.framework_id,
     "pillar": _J.pillar_id,
     "question": _J.question_id,
-    "grade": _J.grade_id,
+    # `not-available` names the judgments with no grade (carried over, not known here).
+    "grade": func.coalesce(_J.grade_id, NOT_AVAILABLE),
     "carried_over": _J.carried_over,
     "last_inspected": _J.last_inspected,
 }
@@ -305,7 +306,7 @@ def _filtered(filters: JudgmentFilters, statement: Any = None) -> Any:
         "framework": Judgment.framework_id,
         "pillar": Judgment.pillar_id,
         "question": Judgment.question_id,
-        "grade": Judgment.grade_id,
+        "grade": func.coalesce(Judgment.grade_id, NOT_AVAILABLE),
         "last_inspected": Judgment.last_inspected,
     }.items():
         if getattr(filters, name) is not None:

@@ -296,6 +296,18 @@ def test_a_gradeless_carried_over_row_is_carried_over_and_not_available(seeded) 
         }
 
 
+def test_the_not_available_facet_is_a_filter_value_too(seeded) -> None:
+    """What the facets call `not-available` a client can ask for: the gradeless rows."""
+    client, *_ = seeded
+    gradeless = {k for k, r in _rows().items() if not r["grade"]}
+    facets = _facets(client)[_framework().id]
+    assert facets[NOT_AVAILABLE] == len(gradeless)
+    assert set(_judgments(client, grade=NOT_AVAILABLE)) == gradeless
+    some = next(_grade(r["grade"]).id for r in _rows().values() if r["grade"])
+    both = _judgments(client, grade=[NOT_AVAILABLE, some])
+    assert set(both) == gradeless | set(_judgments(client, grade=some))
+
+
 def test_the_question_grid_holds_every_row_and_guesses_nothing(seeded) -> None:
     client, *_ = seeded
     framework = _framework()
