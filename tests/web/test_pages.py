@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.ids import child_id, slugify
+from app.ingest.ids import child_id, inspection_id, slugify
 from app.ingest.reference import default_reference
 from app.resources.urls import urls
 from app.web.marks import marked_segments
@@ -259,6 +259,28 @@ def test_framework_page_shows_pillars_then_questions_carried_over_only_where_sta
                 assert "Not known here" in text, (force.id, question, text)
             if source:
                 assert f'href="{html.escape(source)}"' in body, (force.id, question)
+
+
+def test_a_card_from_records_shows_each_question_as_its_page_states_it(seeded_pages) -> None:
+    framework = default_reference().frameworks[seed_document().framework]
+    by_force: dict[str, list[dict[str, str]]] = {}
+    for row in csv_rows(QUESTION_GRADES):
+        by_force.setdefault(row["force_id"], []).append(row)
+    # Each force with a gradeless row, and one with none: every kind of cell.
+    chosen = [f for f, rows in by_force.items() if any(not r["grade"] for r in rows)]
+    chosen.append(next(f for f, rows in by_force.items() if all(r["grade"] for r in rows)))
+    names = grade_names(framework.id)
+    for force in chosen:
+        page = _page(seeded_pages, urls.inspection_page(inspection_id(force, framework.year_label)))
+        for row in by_force[force]:
+            cell = _element(page, "td", "data-question", row["question"])
+            text = _text(cell)
+            grade = slugify(row["grade"]) if row["grade"] else ""
+            assert f'data-grade="{grade}"' in cell, (force, row["question"])
+            assert (names[grade] if grade else "Not known here") in text, (force, text)
+            year = row["carried_over_from"]
+            assert (f"Carried over from {year}" in text) == bool(year), (force, text)
+            assert f'href="{html.escape(row["source_url"])}"' in cell, (force, row["question"])
 
 
 def test_area_grid_links_each_grade_to_a_page_that_states_it(seeded_pages) -> None:
