@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.ingest.ids import slugify
 from app.ingest.reference import load_reference
+from app.main import create_app
 from tests.api.conftest import Api, StatementCounter
 from tests.reports import seed_document
 
@@ -266,11 +269,20 @@ def test_filters_are_arrays_in_the_openapi_document(api: Api) -> None:
 
 def test_the_catalogue_is_read_once_per_data_version(api: Api) -> None:
     seed = _seed()
-    api.json("/v1/judgments", force=seed["force"], limit=2)  # the catalogue is read here
-    with StatementCounter(api.engine) as unfiltered:
-        api.json("/v1/judgments", limit=3)
-    with StatementCounter(api.engine) as filtered:
-        api.json("/v1/judgments", force=seed["force"], grade=seed["grade"], limit=4)
+    # The data version re-read on every request (not once a second, whenever the clock
+    # says): both requests below read it, so their counts differ only by the catalogue.
+    url = api.engine.url.render_as_string(hide_password=False)
+    every_time = Settings(database_url=url, version_check_seconds=0)
+    with TestClient(create_app(api.engine, every_time)) as client:
+
+        def get(**params: object) -> None:
+            assert client.get("/v1/judgments", params=params).status_code == 200
+
+        get(force=seed["force"], limit=2)  # the catalogue is read here
+        with StatementCounter(api.engine) as unfiltered:
+            get(limit=3)
+        with StatementCounter(api.engine) as filtered:
+            get(force=seed["force"], grade=seed["grade"], limit=4)
     assert filtered.count == unfiltered.count
 
 
