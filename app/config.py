@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(
         default=32 * 1024 * 1024, ge=0, description="Memory for cached responses; 0 turns it off."
     )
+    read_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=32,
+        description="How many reads (GET, HEAD) a worker computes at once; the others wait "
+        "their turn in the event loop, holding no thread, database connection or memory. "
+        "Answers from the response cache, streamed bodies and /healthz never wait. Default: "
+        "2 on SQLite (its reads run in the worker, CPU-bound: more buys no throughput, only "
+        "memory), 8 on Postgres (its reads wait on the server; its pool has 15 connections). "
+        "Raise it for a database far away. At most 32: the threadpool's 40 threads must "
+        "outnumber it.",
+    )
     version_check_seconds: float = Field(
         default=1.0,
         ge=0,

@@ -8,6 +8,7 @@ advisory lock on Postgres.
 
 from __future__ import annotations
 
+import ast
 import re
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
@@ -25,7 +26,13 @@ from sqlmodel import Session
 from app.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-SQLITE_POOL_SIZE = 40
+# SQLite connections kept open for reuse; more are opened when needed (a checkout never
+# waits) and closed when given back. A request holds its connection between thread hops
+# (dependencies, endpoint), so a bounded pool can deadlock: every thread waiting for a
+# connection held by requests that wait for a thread. Reads are computed a few at a time
+# (READ_CONCURRENCY, app/main.py), so a worker uses a handful; each has its own page cache
+# (up to 2 MB), which is why there are not 40 of them any more (bench/README.md, RSS).
+SQLITE_POOL_SIZE = 8
 # Postgres: seconds to wait for a connection before the request fails (a 503).
 CONNECT_TIMEOUT_S = 3
 # SQLite: how many VM instructions run between two checks of the statement's deadline.
@@ -158,10 +165,11 @@ def make_engine(
                 reason = (error.strerror or str(error)).lower()
                 raise DatabaseUnavailable(url.database, reason) from None
         if url.database and url.database != ":memory:":
-            # As many pooled connections as the threadpool has threads (anyio's default,
-            # 40): a request never waits for one, none is opened and closed per request.
+            # A checkout never waits (no overflow limit; see SQLITE_POOL_SIZE). LIFO: the
+            # connections used last are reused, and no others are opened while they do.
             kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
-            kwargs.setdefault("max_overflow", 0)
+            kwargs.setdefault("max_overflow", -1)
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -312,19 +320,59 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(_unlimited(connection)), revision)
 
 
+# Where Alembic finds the migrations (alembic.ini's script_location, its default
+# version location) and keeps a database's revision (Alembic's default table name).
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations" / "versions"
+VERSION_TABLE = "alembic_version"
+
+
+def _revision_names(path: Path) -> dict[str, Any]:
+    """A migration file's module-level `revision` and `down_revision` values, read without
+    running it (they are literals: a string, None, or a tuple of strings for a merge)."""
+    names: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            names[target.id] = ast.literal_eval(node.value) if node.value else None
+    return names
+
+
 @cache
 def head_revision() -> str | None:
-    """The code's head migration (read once: the migration files do not change)."""
-    from alembic.script import ScriptDirectory
+    """The code's head migration (read once: the migration files do not change).
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    Read from the migration files themselves, not through Alembic: readiness asks on every
+    serving worker, and importing Alembic (with Mako and Pygments) costs a worker ~13 MB.
+    tests/store/test_db.py checks the answer against Alembic's own.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in MIGRATIONS_DIR.glob("*.py"):
+        names = _revision_names(path)
+        if "revision" not in names:
+            continue
+        revisions.add(names["revision"])
+        down = names.get("down_revision")
+        parents.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - parents
+    if len(heads) > 1:
+        raise RuntimeError(f"the migrations have several heads: {', '.join(sorted(heads))}")
+    return next(iter(heads), None)
 
 
 def current_revision(connection: Any) -> str | None:
-    """The revision the database's schema is at (None: not migrated)."""
-    from alembic.runtime.migration import MigrationContext
+    """The revision the database's schema is at (None: not migrated).
 
-    return MigrationContext.configure(connection).get_current_revision()
+    Alembic's version table read directly, for the reason head_revision gives.
+    """
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    found = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(found) > 1:
+        raise RuntimeError(f"the database is at several revisions: {', '.join(sorted(found))}")
+    return found[0] if found else None
 
 
 def schema_revision(engine: Engine) -> tuple[str | None, str | None]:

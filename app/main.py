@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,8 +14,9 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.auth import parse_api_keys
 from app.api.docs import install_docs
@@ -51,8 +54,9 @@ full-text search.
 Conventions, the same everywhere:
 - ids are slugs that never change (`west-midlands`, `peel-2018-19`, `west-midlands-2018-19`);
   force ids are data.police.uk's;
-- lists take `limit` (default 100, at most 1000), `offset` and `sort`, answer with `count`,
-  `next` and `previous` links and a `Link` header; an unknown query parameter is a 400;
+- lists take `limit` (default 100, search 20; at most 1000), `offset` and `sort`, answer
+  with `count`, `next` and `previous` links and a `Link` header; an unknown query parameter
+  is a 400;
 - errors are `application/problem+json` (RFC 9457);
 - a grade always comes with its `scale` (framework): grades of different frameworks are
   not comparable.
@@ -197,9 +201,83 @@ class PeelAPI(FastAPI):
         return stack
 
 
+class ReadGate:
+    """ASGI middleware: at most `slots` reads (GET, HEAD) are computed at once; the others
+    wait here, in the event loop, holding no thread, connection or memory.
+
+    FastAPI hops threads within a request (each sync dependency, the endpoint, the
+    session's close) and the request keeps its database connection in between, so
+    anyio's 40 threads let 40 or more requests hold a connection, a page cache and their
+    half-built answers at once: no faster on two cores, and most of a cache-off worker's
+    memory (bench/README.md, RSS). A slot is held until the app returns, or until a
+    streamed body starts (an export streams from its own snapshot, at the client's pace).
+    Writes are not gated (rare, rate-limited, and a slow upload must not hold a slot),
+    and neither is `/healthz`, which must answer while reads queue.
+    """
+
+    def __init__(self, app: ASGIApp, *, slots: int, exempt: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.slots = slots
+        self.exempt = exempt
+        # One semaphore per event loop: it can only wake waiters of its own loop (a test
+        # client may run the app in several loops).
+        self._semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Semaphore]
+        self._semaphores = weakref.WeakKeyDictionary()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"] in self.exempt
+        ):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = anyio.Semaphore(self.slots)
+        await semaphore.acquire()
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                semaphore.release()
+
+        async def send_through(message: Message) -> None:
+            if message["type"] == "http.response.body" and message.get("more_body"):
+                release()  # a stream: the rest goes at the client's pace
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_through)
+        finally:
+            release()
+
+
+# Reads computed at once by default (Settings.read_concurrency), measured (bench/README.md,
+# RSS): SQLite's run in the worker, CPU-bound, so two keep its core busy (one computes while
+# the other hops threads); Postgres's wait on the server, so eight (four were 8-13% slower),
+# below its pool's 15 connections (5 + 10 overflow, SQLAlchemy's defaults).
+SQLITE_READ_SLOTS = 2
+READ_SLOTS = 8
+
+
+def read_slots(settings: Settings, engine: Engine | None) -> int:
+    """How many reads a worker computes at once (ReadGate's slots)."""
+    if settings.read_concurrency is not None:
+        return settings.read_concurrency
+    url = engine.url if engine is not None else make_url(settings.database_url)
+    return SQLITE_READ_SLOTS if url.get_backend_name() == "sqlite" else READ_SLOTS
+
+
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     """The service's own layers, in front of FastAPI (see PeelAPI); the last added is the
-    outermost: Observer -> Guard -> HttpCache -> FastAPI (errors, routing)."""
+    outermost: Observer -> Guard -> HttpCache -> ReadGate -> FastAPI (errors, routing)."""
+    # Innermost: only what the cache does not answer is computed, a few at a time.
+    slots = read_slots(settings, app.state.engine)
+    app.add_middleware(ReadGate, slots=slots, exempt=("/healthz",))
     # Cached answers (and their 304s) need no routing, dependencies, thread or query.
     store = ResponseStore(settings.response_cache_bytes)
     app.add_middleware(HttpCache, clock=app.state.version_clock, store=store)

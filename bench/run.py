@@ -90,8 +90,8 @@ ENDPOINTS = (
     Endpoint("findings, first 100", "/v1/findings?limit=100", peer="/finding.json?_size=100"),
     Endpoint("304 revalidation", CARD, conditional=True),
     Endpoint("search", "/v1/search?q=vetting"),
-    # The same page on every dataset (the seed has 6 matches; the default page of 100
-    # grows with the data): what a search costs as matches grow, the page held fixed.
+    # The same page on every dataset (the seed has 6 matches; the default page, 20 hits,
+    # fills up as the data grows): what a search costs as matches grow, the page held fixed.
     Endpoint("search, first 5", "/v1/search?q=vetting&limit=5"),
 )
 
@@ -187,10 +187,16 @@ def _wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) 
     return Figure(float(_RATE.search(output).group(1)), latency["50"], latency["99"], errors)
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int) -> dict[str, float]:
+    """The process's resident memory, MB: all of it, and its anonymous (heap, stacks) and
+    file-backed (shared libraries) parts."""
     # uvicorn with --workers 1 serves in the process itself; taskset execs into it.
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+    fields = {"rss": "VmRSS", "anon": "RssAnon", "file": "RssFile"}
+    return {
+        key: int(re.search(rf"{name}:\s+(\d+) kB", status).group(1)) / 1024
+        for key, name in fields.items()
+    }
 
 
 def _datasette_python() -> Path:
@@ -409,7 +415,7 @@ def measure(
                         "backend": backend,
                         "dataset": dataset,
                         "endpoint": what,
-                        "rss": _rss_mb(processes[label].pid),
+                        **_rss_mb(processes[label].pid),
                     }
                 )
     finally:
@@ -449,7 +455,8 @@ HEADER = (
 def _format_row(row: dict) -> str:
     where = f"| {row['backend']} | {row['dataset']} | {row['endpoint']} |"
     if row["kind"] == "rss":
-        return f"{where} {row['rss']:.0f} MB | | | | | | |"
+        parts = f"anon {row['anon']:.0f}, file {row['file']:.0f}"
+        return f"{where} {row['rss']:.0f} MB ({parts}) | | | | | | |"
     errors = f" ({row['errors']} errors)" if row["errors"] else ""
     figures = f"{where} {row['rps']:,.0f}{errors} | {row['p50']:.2f} | {row['p99']:.2f} |"
     if row["kind"] == "peer":

@@ -1,7 +1,8 @@
 """The conventions every list endpoint shares: paging, sorting, strict query strings.
 
-- `limit` (default 100, at most 1000) and `offset`; the page says `count` (all matches),
-  `next` and `previous` links, and the same links go in an RFC 8288 `Link` header.
+- `limit` (default 100, at most 1000; an operation may choose a smaller default, as search
+  does) and `offset`; the page says `count` (all matches), `next` and `previous` links, and
+  the same links go in an RFC 8288 `Link` header.
 - `sort`: comma-separated fields, `-` for descending; each endpoint lists its fields.
 - A query parameter the operation does not declare is a 400, so a typo never silently
   returns everything.
@@ -16,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -56,15 +57,27 @@ class Paging:
     offset: int
 
 
-async def paging(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")
-    ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
-) -> Paging:
-    return Paging(limit=limit, offset=offset)
+def paging_with(default_limit: int, description: str | None = None) -> Callable[..., Any]:
+    """The `limit` and `offset` dependency with `default_limit` items per page."""
+    # `limit`'s Query is its default value, not in its annotation: annotations are strings
+    # here (PEP 563), resolved in the module's namespace, where this closure's are not.
+    limit_query = Query(
+        default_limit,
+        ge=1,
+        le=MAX_LIMIT,
+        description=description or f"Items per page (at most {MAX_LIMIT}).",
+    )
+
+    async def paging(
+        limit: int = limit_query,
+        offset: Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")] = 0,
+    ) -> Paging:
+        return Paging(limit=limit, offset=offset)
+
+    return paging
 
 
+paging = paging_with(DEFAULT_LIMIT)
 PagingDep = Annotated[Paging, Depends(paging)]
 
 FORMAT_DESCRIPTION = (

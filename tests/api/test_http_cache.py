@@ -30,9 +30,10 @@ def loaded(db: Engine, seed_source: ReportSource) -> Engine:
 
 def test_the_asgi_app_is_the_fastapi_application() -> None:
     assert isinstance(app.main.app, FastAPI)
-    # Outermost first: observe, guard (limits, CORS, headers), the cache, then the 500s.
+    # Outermost first: observe, guard (limits, CORS, headers), the cache, the gate on
+    # computed reads, then the 500s.
     layers = [m.cls.__name__ for m in app.main.app.user_middleware]
-    assert layers == ["Observer", "Guard", "HttpCache"]
+    assert layers == ["Observer", "Guard", "HttpCache", "ReadGate"]
 
 
 def test_an_etag_names_its_version_and_matches_weakly_and_in_lists() -> None:

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.api.listing import MAX_LIMIT
+from app.api.routes import search as search_route
 from app.db import migrate
 from app.ingest.manifest import ReportSource
 from app.ingest.parse import parse
@@ -59,6 +61,26 @@ def test_pages_follow_one_another_in_rank_order(api: Api) -> None:
     assert scores == sorted(scores, reverse=True)
     beyond = api.json("/v1/search", q="police OR force", offset=whole["count"])
     assert beyond["items"] == [] and beyond["count"] == whole["count"]
+
+
+def test_the_default_page_is_the_documented_one_and_limit_goes_up_to_the_maximum(
+    api: Api,
+) -> None:
+    default = search_route.DEFAULT_LIMIT
+    whole = api.json("/v1/search", q="police OR force", limit=MAX_LIMIT)
+    assert whole["count"] == len(whole["items"]) > default  # more than a page to cut
+    page = api.json("/v1/search", q="police OR force")
+    assert page["limit"] == default and page["count"] == whole["count"]
+    assert page["items"] == whole["items"][:default]
+    assert page["facets"] == whole["facets"]  # the facets still cover every match
+    assert f"offset={default}" in page["next"] and f"limit={default}" in page["next"]
+    assert api.get("/v1/search", q="police", limit=MAX_LIMIT + 1).status_code == 400
+    # What the OpenAPI document says is what the API does.
+    operation = api.client.get("/openapi.json").json()["paths"]["/v1/search"]["get"]
+    limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (default, MAX_LIMIT)
+    assert f"default {default}, at most {MAX_LIMIT}" in limit["description"]
+    assert f"Pages hold {default} hits" in operation["description"]
 
 
 def test_facets_count_the_filtered_matches(api: Api) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,13 +13,19 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, text
 
 from app.db import (
+    SQLITE_POOL_SIZE,
     WRITE_LOCK_KEY,
     DatabaseUnavailable,
+    alembic_config,
     check_connection,
+    current_revision,
+    head_revision,
     location_of,
     make_engine,
+    migrate,
     write_session,
 )
+from tests.reports import ROOT
 
 
 def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
@@ -26,6 +35,68 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(tmp_path: Pa
         assert session.execute(text("PRAGMA busy_timeout")).scalar_one() == 5000
         assert session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     engine.dispose()
+
+
+def test_a_sqlite_checkout_never_waits_and_only_the_pool_stays_open(tmp_path: Path) -> None:
+    """A request holds its connection between thread hops: a bounded pool could leave every
+    thread waiting for connections that requests waiting for a thread hold."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'peel.db'}", pool_timeout=1)
+    held = [engine.connect() for _ in range(2 * SQLITE_POOL_SIZE + 1)]  # no TimeoutError
+    for connection in held:
+        assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+    for connection in held:
+        connection.close()
+    assert engine.pool.checkedin() == SQLITE_POOL_SIZE  # the others were closed
+    engine.dispose()
+
+
+def test_the_head_revision_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_current_revision_is_alembics_at_every_step(engine: Engine) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = [None, *reversed([r.revision for r in script.walk_revisions()])]
+    assert steps[-1] == head_revision()
+    for revision in steps:
+        if revision is not None:
+            migrate(engine, revision)
+        with engine.connect() as connection:
+            alembic = MigrationContext.configure(connection).get_current_revision()
+            assert current_revision(connection) == alembic == revision
+
+
+def test_readiness_never_imports_alembic(database_url: str) -> None:
+    """/readyz reads the revisions on every serving worker; Alembic (with Mako and Pygments)
+    would cost each of them ~13 MB."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    engine.dispose()
+    probe = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.main import create_app\n"
+        "detail = TestClient(create_app()).get('/readyz').json()['detail']\n"
+        "print(detail)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    detail, imported = done.stdout.splitlines()[-2:]
+    assert detail == "No inspection is loaded yet."  # the schema was found at the head
+    assert imported == "[]"
 
 
 def test_a_write_session_holds_the_write_lock_from_its_start(engine: Engine) -> None:
