@@ -220,9 +220,9 @@ def _cross_check(
     return changed
 
 
-def _by_subject(session: Session, inspection_id: str, *where: object) -> dict[str, Row]:
+def _by_subject(session: Session, inspection_id: str) -> dict[str, Row]:
     judgments = table_of(Judgment)
-    rows = stored_rows(session, Judgment, judgments.c.inspection_id == inspection_id, *where)
+    rows = stored_rows(session, Judgment, judgments.c.inspection_id == inspection_id)
     return {row["subject"]: row for row in rows.values()}
 
 
@@ -303,8 +303,9 @@ def _store_inspection(
     judgments and their other pages. Judgments other files hold are kept; a record of a
     subject another file holds is kept as a check beside it (that file came first)."""
     mine = (table_of(Judgment).c.source_file == path.name,)
-    others = (table_of(Judgment).c.source_file.is_distinct_from(path.name),)
-    held = _by_subject(session, iid, *others)
+    stored_judgments = list(_by_subject(session, iid).values())  # one read: split below
+    before = [row for row in stored_judgments if row["source_file"] == path.name]
+    held = {r["subject"]: r for r in stored_judgments if r["source_file"] != path.name}
     found = [cell for cell in cells(group, path) if cell.grade.subject not in held]
     judgments = [_judgment_row(iid, framework, cell, path) for cell in found]
     checks = [
@@ -314,7 +315,6 @@ def _store_inspection(
         for cell in found
         for other in (*cell.agreeing, *cell.superseded)
     ]
-    before = list(_by_subject(session, iid, *mine).values())
     stored_check_rows = list(stored_checks(session, iid).values())
     before_ids = {row["id"] for row in before}
     before_checks = [
