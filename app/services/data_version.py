@@ -45,6 +45,15 @@ def cursor_issued(session: Session, cursor: int) -> bool:
 
 
 def version_row(session: Session) -> tuple[int, datetime | None]:
-    """(the data version, when it last changed)."""
-    row = session.get(DataVersion, 1)
-    return (row.version, row.updated_at) if row else (0, None)
+    """(the data version, when it last changed), read once per session and kept in
+    `session.info`: a read session sees one snapshot, and the request's validators, its
+    filters' catalogue and the services' per-version values all ask. Writers (app/store)
+    never read it through here."""
+    found = session.info.get(_VERSION_KEY)
+    if found is None:
+        row = session.get(DataVersion, 1)
+        found = session.info[_VERSION_KEY] = (row.version, row.updated_at) if row else (0, None)
+    return found
+
+
+_VERSION_KEY = "peel_version_row"

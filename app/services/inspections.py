@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Bundle
 from sqlmodel import Session
 
@@ -28,6 +28,7 @@ from app.models import (
 from app.services.catalogue import Values, matching
 from app.services.coverage import CoverageFacts, coverage_facts
 from app.services.judgments import JudgmentFilters, checks_of, list_judgments
+from app.services.per_version import PerVersion
 from app.services.query import judgments_with_grades, ordered, page
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
@@ -141,16 +142,22 @@ def _card_statements() -> dict[str, Any]:
         "summaries": select(*Summary.__table__.c).where(  # type: ignore[attr-defined]
             Summary.__table__.c.inspection_id == _ID  # type: ignore[attr-defined]
         ),
-        "findings": select(Finding.question_id, func.count())
-        .where(Finding.inspection_id == _ID)
-        .group_by(Finding.question_id),
-        "items": select(ActionItem.question_id, ActionItem.kind, func.count())
-        .where(ActionItem.inspection_id == _ID)
-        .group_by(ActionItem.question_id, ActionItem.kind),
+        # Findings (kind NULL) and boxed items counted in one round trip.
+        "counts": union_all(
+            select(Finding.question_id, literal(None, String).label("kind"), func.count())
+            .where(Finding.inspection_id == _ID)
+            .group_by(Finding.question_id),
+            select(ActionItem.question_id, ActionItem.kind, func.count())
+            .where(ActionItem.inspection_id == _ID)
+            .group_by(ActionItem.question_id, ActionItem.kind),
+        ),
     }
 
 
 _CARD: dict[str, Any] = {}
+# A framework's pillars and questions change only with the catalogue: read once per data
+# version, not by every card (two round trips fewer on Postgres).
+_STRUCTURES: PerVersion[tuple[list[Any], list[Any]]] = PerVersion(64)
 
 
 def _card() -> dict[str, Any]:
@@ -174,6 +181,21 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
     checks: dict[str, list[Any]] = {}
     for check in connection.execute(statements["checks"], by_inspection):
         checks.setdefault(check.judgment_id, []).append(check)
+    findings: Counter[str] = Counter()
+    items: Counter[tuple[str, str]] = Counter()
+    for question_id, kind, count in connection.execute(statements["counts"], by_inspection):
+        if kind is None:
+            findings[question_id] = count
+        else:
+            items[(question_id, kind)] = count
+    pillars, questions = _STRUCTURES.get(
+        session,
+        row.framework.id,
+        lambda: (
+            list(connection.execute(statements["pillars"], by_framework)),
+            list(connection.execute(statements["questions"], by_framework)),
+        ),
+    )
     facts = None
     if row.framework.structure == "areas":
         key = (row.force.id, row.framework.id)
@@ -184,19 +206,15 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         coverage=facts,
         row=row,
         scope=list(connection.execute(statements["scope"], by_inspection)),
-        pillars=list(connection.execute(statements["pillars"], by_framework)),
-        questions=list(connection.execute(statements["questions"], by_framework)),
+        pillars=pillars,
+        questions=questions,
         judgments=judged,
         checks=checks,
         summaries={
             s.subject: s for s in connection.execute(statements["summaries"], by_inspection)
         },
-        findings=Counter(
-            {q: n for q, n in connection.execute(statements["findings"], by_inspection)}
-        ),
-        items=Counter(
-            {(q, k): n for q, k, n in connection.execute(statements["items"], by_inspection)}
-        ),
+        findings=findings,
+        items=items,
     )
 
 

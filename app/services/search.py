@@ -14,13 +14,14 @@ every term quoted, Postgres gets each term as a bound parameter.
 from __future__ import annotations
 
 import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import astuple, dataclass, field
-from threading import Lock
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
+
+from app.services.per_version import PerVersion
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
@@ -165,13 +166,11 @@ def search(
     def statement(template: str) -> Any:
         return text(template.format(tsquery=tsquery, filters=where, score=sql.score))
 
-    key = (*_database_key(session), parsed.fts5(), astuple(filters))
-    totals = _facet_cache.get(key)
-    if totals is None:
+    def totals() -> tuple[int, dict[str, dict[str, int]]]:
         groups = session.execute(statement(sql.facets), params).all()
-        totals = (sum(g.n for g in groups), _facets(groups))
-        _facet_cache.put(key, totals)
-    count, facets = totals
+        return sum(g.n for g in groups), _facets(groups)
+
+    count, facets = _facet_cache.get(session, (parsed.fts5(), astuple(filters)), totals)
     page: list[Any] = []
     if offset < count:
         page = list(
@@ -248,49 +247,12 @@ def _facets(groups: list[Any]) -> dict[str, dict[str, int]]:
 # --- the count and facets, cached per (database, data version, query, filters) ------------
 
 FACET_CACHE_ENTRIES = 512
-
-
-class _FacetCache:
-    """A small LRU of (count, facets). The data version is part of every key: a load
-    makes the old entries unreachable, and they age out."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._items: OrderedDict[tuple, tuple[int, dict[str, dict[str, int]]]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple) -> tuple[int, dict[str, dict[str, int]]] | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: tuple[int, dict[str, dict[str, int]]]) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_facet_cache = _FacetCache(FACET_CACHE_ENTRIES)
+_facet_cache: PerVersion[tuple[int, dict[str, dict[str, int]]]] = PerVersion(FACET_CACHE_ENTRIES)
 
 
 def clear_cache() -> None:
     """Forget every cached count and facets (benchmarks; a load needs no call)."""
     _facet_cache.clear()
-
-
-def _database_key(session: Session) -> tuple[Any, ...]:
-    """Which database and which state of its data: the URL, the data version and when
-    it last changed (two databases at one URL with equal versions differ in that)."""
-    row = session.execute(text("SELECT version, updated_at FROM data_version WHERE id = 1")).first()
-    return (str(session.get_bind().url), *(tuple(row) if row else (0, None)))
 
 
 # --- the SQL, per backend ----------------------------------------------------------------
