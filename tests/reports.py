@@ -15,6 +15,19 @@ SEED_DIR = ROOT / "seed"
 SEED_REPORT = SEED_DIR / "west-midlands-peel-2018-19.txt"
 EXPECTED_JSON = Path(__file__).parent / "data" / "west-midlands-peel-2018-19.expected.json"
 
+# A grid cell no source states: what `/v1/frameworks/{id}/grades` answers for it.
+EMPTY_GRID_CELL = {
+    "grade": None,
+    "grade_rank": None,
+    "status": "not-available",
+    "carried_over": None,
+    "last_inspected": None,
+    "source_url": None,
+    "source_kind": None,
+    "source_date": None,
+    "inspection": None,
+}
+
 
 @cache
 def seed_text() -> str:

@@ -16,7 +16,14 @@ from app.ingest.ids import slugify
 from app.ingest.reference import default_reference
 from app.store.grade_load import load_grade_records
 from tests.helpers import changed_report_text, dump, run_cli
-from tests.reports import ROOT, SEED_REPORT, csv_rows, seed_document, write_csv_rows
+from tests.reports import (
+    EMPTY_GRID_CELL,
+    ROOT,
+    SEED_REPORT,
+    csv_rows,
+    seed_document,
+    write_csv_rows,
+)
 
 REFERENCE = ROOT / "reference"
 PILLAR_GRADES = REFERENCE / "peel-2018-19-pillar-grades.csv"
@@ -104,17 +111,7 @@ def test_a_force_with_no_row_is_not_available_not_guessed(seeded) -> None:
     }
     for force in missing:
         for cell in rows[force]["pillars"].values():
-            assert cell == {
-                "grade": None,
-                "grade_rank": None,
-                "status": "not-available",
-                "carried_over": None,
-                "last_inspected": None,
-                "source_url": None,
-                "source_kind": None,
-                "source_date": None,
-                "inspection": None,
-            }
+            assert cell == EMPTY_GRID_CELL
 
 
 def test_history_tells_the_story_in_order_with_sources(seeded) -> None:

@@ -33,7 +33,15 @@ from app.store.grade_load import load_grade_records
 from app.store.report import load_document
 from tests.conftest import BACKENDS, fresh_database
 from tests.helpers import dump, run_cli
-from tests.reports import ROOT, SEED_DIR, csv_rows, seed_document, seed_manifest_row, write_csv_rows
+from tests.reports import (
+    EMPTY_GRID_CELL,
+    ROOT,
+    SEED_DIR,
+    csv_rows,
+    seed_document,
+    seed_manifest_row,
+    write_csv_rows,
+)
 
 REFERENCE = ROOT / "reference"
 QUESTION_GRADES = REFERENCE / "peel-2018-19-question-grades.csv"
@@ -110,19 +118,6 @@ def _row_cell(row: dict[str, str]) -> dict:
         "source_date": None,
         "inspection": _iid(row["force_id"]),
     }
-
-
-EMPTY_CELL = {
-    "grade": None,
-    "grade_rank": None,
-    "status": NOT_AVAILABLE,
-    "carried_over": None,
-    "last_inspected": None,
-    "source_url": None,
-    "source_kind": None,
-    "source_date": None,
-    "inspection": None,
-}
 
 
 # --- what the API says -------------------------------------------------------------------
@@ -287,7 +282,7 @@ def test_a_gradeless_carried_over_row_is_carried_over_and_not_available(seeded) 
         assert judgment["last_inspected"] == row["carried_over_from"]
         assert judgment["source_url"] == row["source_url"]
         assert grid[force][question] == {
-            **EMPTY_CELL,
+            **EMPTY_GRID_CELL,
             "carried_over": True,
             "last_inspected": row["carried_over_from"],
             "source_url": row["source_url"],
@@ -331,7 +326,7 @@ def test_the_question_grid_holds_every_row_and_guesses_nothing(seeded) -> None:
             continue  # the report's: test_west_midlands_cells_come_from_the_report
         for question, cell in force_row["questions"].items():
             row = rows.get((force, question))
-            assert cell == (_row_cell(row) if row else EMPTY_CELL), (force, question)
+            assert cell == (_row_cell(row) if row else EMPTY_GRID_CELL), (force, question)
 
 
 def test_west_midlands_cells_come_from_the_report(seeded) -> None:
