@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         "Raise it for a database far away. At most 32: the threadpool's 40 threads must "
         "outnumber it.",
     )
+    malloc_arena_max: int = Field(
+        default=2,
+        ge=0,
+        description="glibc's malloc arenas per worker (app/heap.py): fewer keep less memory "
+        "fragmented across the threads a read hops over. The same variable glibc reads "
+        "itself; 0 leaves glibc's default (8 per core). Ignored where the C library is not "
+        "glibc.",
+    )
     version_check_seconds: float = Field(
         default=1.0,
         ge=0,

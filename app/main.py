@@ -41,6 +41,7 @@ from app.api.security import Guard, RedisLink, content_security_policy
 from app.api.version_clock import VersionClock
 from app.config import Settings, get_settings
 from app.db import as_utc, get_engine
+from app.heap import cap_malloc_arenas
 from app.schemas import ImportRequest
 from app.services.data_version import version_row
 from app.web.pages import install_pages
@@ -124,6 +125,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
     """The API; `engine` defaults to the one Settings.database_url names."""
     settings = settings or get_settings()
+    # Before the threadpool and the listener start allocating (app/heap.py).
+    cap_malloc_arenas(settings.malloc_arena_max)
     app = PeelAPI(
         title="peel-api",
         version="1.0.0",
