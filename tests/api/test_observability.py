@@ -44,6 +44,17 @@ def test_metrics_count_requests_by_route_template_cached_ones_too(api: Api) -> N
         frozenset({"method": "GET", "route": route}.items()),
     )
     assert after[latency] - before.get(latency, 0.0) == 4
+    # A Prometheus histogram: cumulative buckets ending in +Inf, which is the count.
+    buckets = sorted(
+        (float(dict(labels)["le"]), value)
+        for (name, labels), value in after.items()
+        if name == "peel_http_request_duration_seconds_bucket" and dict(labels)["route"] == route
+    )
+    counts = [value for _, value in buckets]
+    assert buckets[-1][0] == float("inf") and counts[-1] == after[latency]
+    assert counts == sorted(counts)
+    total = ("peel_http_request_duration_seconds_sum", latency[1])
+    assert 0 < after[total] < after[latency] * 10  # seconds, each under 10 s here
     # Route templates, never raw paths: the label values stay bounded.
     routes = {
         dict(labels).get("route") for name, labels in after if name == "peel_http_requests_total"
