@@ -87,7 +87,7 @@ class _RequestMetrics:
     ints and floats. Only the event loop's thread records (the middleware runs there), so
     no lock: prometheus_client's Counter and Histogram take one per sample, 1.7 of the
     11 us a cached answer costs in process (bench/README.md). A scrape (in a worker
-    thread) reads copies."""
+    thread) reads copies, made in C with no Python code running, so no record interleaves."""
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, str, int], int] = {}
@@ -109,7 +109,7 @@ class _RequestMetrics:
             "HTTP requests answered, by method, route template and status.",
             labels=["method", "route", "status"],
         )
-        for (method, route, status), count in list(self._counts.items()):
+        for (method, route, status), count in self._counts.copy().items():
             requests.add_metric([method, route, str(status)], count)
         latency = HistogramMetricFamily(
             "peel_http_request_duration_seconds",
@@ -117,7 +117,8 @@ class _RequestMetrics:
             labels=["method", "route"],
         )
         bounds = [*(floatToGoString(b) for b in _LATENCY_BUCKETS), "+Inf"]
-        for labels, series in list(self._latency.items()):
+        for labels, series in self._latency.copy().items():
+            series = series.copy()  # one consistent reading while the loop records
             counts = list(itertools.accumulate(series[:-1]))
             latency.add_metric(list(labels), list(zip(bounds, counts, strict=True)), series[-1])
         yield requests
