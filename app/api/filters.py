@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cached_property
-from threading import Lock
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -29,11 +28,10 @@ from pydantic import StringConstraints
 from sqlmodel import Session
 
 from app.api.deps import SessionDep
-from app.api.http_cache import STATE_KEY
 from app.api.problems import InvalidParam, ProblemError
 from app.services.catalogue import FilterValues, filter_values
-from app.services.data_version import version_row
 from app.services.judgments import NOT_AVAILABLE
+from app.services.per_version import PerVersion
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,80}$"
 YEAR_PATTERN = r"^\d{4}([/-]\d{2})?$"
@@ -139,34 +137,18 @@ class Catalogue:
         )
 
 
-_catalogues: dict[tuple[Any, ...], Catalogue] = {}
-_catalogues_lock = Lock()
-_MAX_CATALOGUES = 8
+# One catalogue per database and data version (filter values change only with a load).
+_catalogues: PerVersion[Catalogue] = PerVersion(8)
 
 
-def catalogue_of(request: Request, session: Session) -> Catalogue:
-    """The catalogue of the database and data version this request reads. The version is
-    the one `conditional_get` labelled the answer with (same session, no query); a route
-    without it reads the version row."""
-    validators = getattr(request.state, STATE_KEY, None)
-    if validators is not None:
-        version: tuple[Any, ...] = (validators.etag.version, validators.last_modified)
-    else:
-        version = version_row(session)
-    key = (str(session.get_bind().url), *version)
-    found = _catalogues.get(key)
-    if found is None:
-        found = Catalogue.of(filter_values(session))
-        with _catalogues_lock:
-            if len(_catalogues) >= _MAX_CATALOGUES:
-                _catalogues.clear()
-            _catalogues[key] = found
-    return found
+def catalogue_of(session: Session) -> Catalogue:
+    """The catalogue of the database and data version this request's session reads (the
+    version the validators were labelled with: read once per session, no query more)."""
+    return _catalogues.get(session, "catalogue", lambda: Catalogue.of(filter_values(session)))
 
 
 def clear_catalogues() -> None:
-    with _catalogues_lock:
-        _catalogues.clear()
+    _catalogues.clear()
 
 
 def _listing(values: list[str]) -> str:
@@ -199,13 +181,12 @@ def unknown_value(parameter: str, kind: str, value: str, catalogue: Catalogue) -
 class FilterCheck:
     """A request's filter checks; the catalogue is only read when a filter is given."""
 
-    def __init__(self, request: Request, session: Session) -> None:
-        self.request = request
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        return catalogue_of(self.request, self.session)
+        return catalogue_of(self.session)
 
     def __call__(
         self, parameter: str, kind: str, given: list[str] | str | None
@@ -240,8 +221,8 @@ class FilterCheck:
                 )
 
 
-def filter_check(request: Request, session: SessionDep) -> FilterCheck:
-    return FilterCheck(request, session)
+def filter_check(session: SessionDep) -> FilterCheck:
+    return FilterCheck(session)
 
 
 CheckDep = Annotated[FilterCheck, Depends(filter_check)]
