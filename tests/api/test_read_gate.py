@@ -14,8 +14,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
+from app.api.read_gate import READ_SLOTS, SQLITE_READ_SLOTS, read_slots
 from app.config import Settings
-from app.main import READ_SLOTS, SQLITE_READ_SLOTS, create_app, read_slots
+from app.main import create_app
 
 CARD = "/v1/inspections/west-midlands-2018-19"
 READS = [CARD, "/v1/search?q=vetting", "/v1/judgments?force=west-midlands", "/v1/findings"]
