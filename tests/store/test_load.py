@@ -265,7 +265,9 @@ def test_an_unparseable_report_exits_2_and_writes_nothing(
     assert dump(db) == before
 
 
-@pytest.mark.parametrize("command", [["migrate"], ["seed"], ["load", str(SEED_REPORT)]])
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["seed"], ["load", str(SEED_REPORT)], ["prestart"], ["serve"]]
+)
 def test_an_unreachable_database_names_the_host_and_what_to_check(command: list[str]) -> None:
     result = run_cli(*command, database_url="postgresql+psycopg://peel@127.0.0.1:5999/peel")
 
