@@ -92,6 +92,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from app.config import get_settings
     from app.logs import logging_config
 
+    settings = get_settings()  # a bad setting: said once, here, before any child starts
     # The prestart (reach the database, migrate, seed an empty one) in a process of its
     # own: what it imports (Alembic) and what loading allocates would otherwise stay in
     # the serving process for good (quick start: 104 -> 89 MB; bench/README.md).
@@ -105,7 +106,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         status = child.wait()
     if status:
         return status  # it said why
-    settings = get_settings()
     # Graceful shutdown (uvicorn): on SIGTERM/SIGINT stop accepting, finish what is in
     # flight within the timeout, run the app's shutdown (which closes the pool), then end
     # the process with the signal it caught.

@@ -97,3 +97,19 @@ def test_the_serving_process_holds_no_more_than_a_bare_worker(tmp_path: Path) ->
         server.stop()
     assert "created" in server.output  # it did seed, in its prestart
     assert served <= worker + RSS_SLACK_MB, (served, worker)
+
+
+def test_a_bad_setting_is_said_once_and_nothing_starts(tmp_path: Path) -> None:
+    database = tmp_path / "peel.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "READ_CONCURRENCY": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()  # not once per process
+    assert line.startswith("peel: ") and "read_concurrency" in line
+    assert not database.exists()  # no prestart ran
