@@ -89,10 +89,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from app.api.auth import parse_api_keys
     from app.config import get_settings
     from app.logs import logging_config
 
-    settings = get_settings()  # a bad setting: said once, here, before any child starts
+    # A bad setting (API_KEYS too) is said once, here, before the prestart runs.
+    settings = get_settings()
+    parse_api_keys(settings.api_keys)
     # The prestart (reach the database, migrate, seed an empty one) in a process of its
     # own: what it imports (Alembic) and what loading allocates would otherwise stay in
     # the serving process for good (quick start: 104 -> 89 MB; bench/README.md).

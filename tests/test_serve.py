@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -99,17 +100,23 @@ def test_the_serving_process_holds_no_more_than_a_bare_worker(tmp_path: Path) ->
     assert served <= worker + RSS_SLACK_MB, (served, worker)
 
 
-def test_a_bad_setting_is_said_once_and_nothing_starts(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [("READ_CONCURRENCY", "0", "read_concurrency"), ("API_KEYS", "bad", "API_KEYS entry 1")],
+)
+def test_a_bad_setting_is_said_once_and_nothing_starts(
+    tmp_path: Path, setting: str, value: str, said: str
+) -> None:
     database = tmp_path / "peel.db"
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "READ_CONCURRENCY": "0"},
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", setting: value},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()  # not once per process
-    assert line.startswith("peel: ") and "read_concurrency" in line
+    assert line.startswith("peel: ") and said in line
     assert not database.exists()  # no prestart ran
