@@ -51,13 +51,15 @@ def changed_report_text(document: ReportDocument, text: str) -> tuple[str, str, 
     return "\n".join(lines), judgment.question, "outstanding"
 
 
-def run_cli(*args: str, database_url: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`peel ARGS` in a child process against `database_url`."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+def run_cli(
+    *args: str, database_url: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess:
+    """`peel ARGS` in a child process against `database_url` (and any other settings in
+    `env`)."""
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
         capture_output=True,
         text=True,
         timeout=timeout,

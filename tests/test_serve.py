@@ -108,13 +108,12 @@ def test_a_bad_setting_is_said_once_and_nothing_starts(
     tmp_path: Path, setting: str, value: str, said: str
 ) -> None:
     database = tmp_path / "peel.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", setting: value},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_cli(
+        "serve",
+        "--port",
+        str(free_port()),
+        database_url=f"sqlite:///{database}",
+        **{setting: value},
     )
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()  # not once per process
