@@ -30,8 +30,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # waits) and closed when given back. A request holds its connection between thread hops
 # (dependencies, endpoint), so a bounded pool can deadlock: every thread waiting for a
 # connection held by requests that wait for a thread. Reads are computed a few at a time
-# (READ_CONCURRENCY, app/api/read_gate.py), so a worker uses a handful; each has its own page cache
-# (up to 2 MB), which is why there are not 40 of them any more (bench/README.md, RSS).
+# (READ_CONCURRENCY, app/api/read_gate.py), so a worker uses a handful; each has its own
+# page cache (up to 2 MB), which is why there are not 40 of them any more (bench/README.md,
+# RSS).
 SQLITE_POOL_SIZE = 8
 # Postgres: seconds to wait for a connection before the request fails (a 503).
 CONNECT_TIMEOUT_S = 3
