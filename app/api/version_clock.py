@@ -206,8 +206,8 @@ class VersionListener:
             try:
                 with self._connect() as connection:
                     connection.execute(f"LISTEN {VERSION_CHANNEL}")
-                    self.connected = True
                     self.clock.invalidate()  # what committed before LISTEN was not heard
+                    self.connected = True  # after: `listening` means that read is due
                     _log.log(
                         logging.WARNING if failing else logging.INFO,
                         "data version: listening for loads (%s)",

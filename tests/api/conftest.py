@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,8 +54,21 @@ def api(
     with fresh_database(request.param, tmp_path_factory.mktemp("api")) as url:
         engine = seeded_engine(url, seed_source)
         with TestClient(create_app(engine)) as client:
+            if request.param == "postgres":
+                listening(client)
             yield Api(client=client, engine=engine, backend=request.param)
         engine.dispose()
+
+
+def listening(client: TestClient, seconds: float = 10.0) -> None:
+    """Wait until the app's version listener (Postgres) is connected: on connecting it
+    makes the next request re-read the data version, which a test counting a cached
+    answer's statements must not race (it did, on a fast machine)."""
+    clock = client.app.state.version_clock
+    deadline = time.monotonic() + seconds
+    while not clock.listening:
+        assert time.monotonic() < deadline, "the version listener did not connect"
+        time.sleep(0.01)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
