@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from app.models import ActionItem, Finding, Inspection, Question
 from app.services.catalogue import Values, matching, values_of
-from app.services.query import LIMIT, OFFSET, cached_statement, ordered, page
+from app.services.query import LIMIT, OFFSET, cached_statement, ordered, page, records
 
 FINDING_SORTS = ("position", "inspection", "question", "page", "heading")
 ITEM_SORTS = ("position", "inspection", "question", "kind", "page")
@@ -163,8 +163,8 @@ def finding_rows(
         return statement.order_by(*clauses, _F.id).limit(LIMIT).offset(OFFSET)
 
     statement = cached_statement(("findings.page", given, order), build)
-    rows = connection.execute(statement, {**values, "page_limit": limit, "page_offset": offset})
-    return list(rows.all()), count
+    params = {**values, "page_limit": limit, "page_offset": offset}
+    return records(connection.execute(statement, params)), count
 
 
 def get_finding(session: Session, finding_id: str) -> FindingRow | None:

@@ -29,7 +29,7 @@ from app.services.catalogue import Values, matching
 from app.services.coverage import CoverageFacts, coverage_facts
 from app.services.judgments import JudgmentFilters, checks_of, list_judgments
 from app.services.per_version import PerVersion
-from app.services.query import judgments_with_grades, ordered, page
+from app.services.query import judgments_with_grades, ordered, page, records
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
 
@@ -177,9 +177,12 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
     connection = session.connection()
     by_inspection = {"inspection_id": inspection_id}
     by_framework = {"framework_id": row.framework.id}
-    judged = {j.subject: (j, j) for j in connection.execute(statements["judgments"], by_inspection)}
+    judged = {
+        j.subject: (j, j)
+        for j in records(connection.execute(statements["judgments"], by_inspection))
+    }
     checks: dict[str, list[Any]] = {}
-    for check in connection.execute(statements["checks"], by_inspection):
+    for check in records(connection.execute(statements["checks"], by_inspection)):
         checks.setdefault(check.judgment_id, []).append(check)
     findings: Counter[str] = Counter()
     items: Counter[tuple[str, str]] = Counter()
@@ -192,8 +195,8 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
         session,
         row.framework.id,
         lambda: (
-            list(connection.execute(statements["pillars"], by_framework)),
-            list(connection.execute(statements["questions"], by_framework)),
+            records(connection.execute(statements["pillars"], by_framework)),
+            records(connection.execute(statements["questions"], by_framework)),
         ),
     )
     facts = None
@@ -205,13 +208,14 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
     return ReportCard(
         coverage=facts,
         row=row,
-        scope=list(connection.execute(statements["scope"], by_inspection)),
+        scope=records(connection.execute(statements["scope"], by_inspection)),
         pillars=pillars,
         questions=questions,
         judgments=judged,
         checks=checks,
         summaries={
-            s.subject: s for s in connection.execute(statements["summaries"], by_inspection)
+            s.subject: s
+            for s in records(connection.execute(statements["summaries"], by_inspection))
         },
         findings=findings,
         items=items,

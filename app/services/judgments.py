@@ -18,6 +18,7 @@ from app.services.query import (
     judgments_with_grades,
     ordered,
     page,
+    records,
     where_equal,
 )
 
@@ -267,7 +268,7 @@ def judgment_rows(
         ("judgments.page", shape, order), lambda: _page_statement(_ROW_COLUMNS, shape, order)
     )
     params = {**values, "page_limit": limit, "page_offset": offset}
-    rows = list(connection.execute(statement, params).all())
+    rows = records(connection.execute(statement, params))
     checks: dict[str, list[Any]] = {}
     if rows:
         # The checks of the page's judgments: the page's statement again as a subquery
@@ -289,7 +290,7 @@ def judgment_rows(
                 )
             ),
         )
-        for check in connection.execute(checked, params):
+        for check in records(connection.execute(checked, params)):
             checks.setdefault(check.judgment_id, []).append(check)
     return rows, count, checks
 

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from app.services.per_version import PerVersion
+from app.services.query import records
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
@@ -173,7 +174,7 @@ def search(
     count, facets = _facet_cache.get(session, (parsed.fts5(), astuple(filters)), totals)
     page: list[Any] = []
     if offset < count:
-        page = list(
+        page = records(
             session.execute(statement(sql.page), {**params, "limit": limit, "offset": offset})
         )
     texts = {r.rowid: r for r in page}  # where each row's title and snippet are
@@ -182,7 +183,7 @@ def search(
         found = session.execute(
             statement(sql.texts).bindparams(ids), {**params, "ids": list(texts)}
         )
-        texts = {t.rowid: t for t in found}
+        texts = {t.rowid: t for t in records(found)}
     hits = [
         Hit(
             kind=r.kind,
