@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from app import schemas
 from app.api.deps import SessionDep
 from app.api.filters import REFUSE_REPEATED, CheckDep, ForceFilter, FrameworkFilter
+from app.api.json_body import json_body
 from app.api.listing import ListDep, Page, list_responses, parse_sort, sort_query
 from app.api.lookups import SLUG, ForceDep
 from app.api.problem_docs import data_responses, problem_responses
@@ -98,7 +99,7 @@ def get_inspection(
     card = inspections.card_of(session, inspection_id)
     if card is None:
         raise not_found("inspection", inspection_id)
-    return card
+    return json_body(card)  # type: ignore[return-value]
 
 
 @router.get(
