@@ -221,7 +221,9 @@ class FilterCheck:
                 )
 
 
-def filter_check(session: SessionDep) -> FilterCheck:
+async def filter_check(session: SessionDep) -> FilterCheck:
+    # No I/O (the catalogue is read on first use, in the endpoint's thread): on the event
+    # loop, so not a thread hop of its own.
     return FilterCheck(session)
 
 
