@@ -32,6 +32,7 @@ from app.api import formats
 from app.api.deps import SessionDep
 from app.api.formats import Format, Source
 from app.api.http_cache import label_snapshot
+from app.api.json_body import json_response
 from app.api.problem_docs import problem_responses
 from app.api.problems import InvalidParam, ProblemError, not_acceptable, unknown_parameters
 from app.db import get_engine, read_snapshot
@@ -145,9 +146,7 @@ class ListRequest:
                 **extra,
             }
         )
-        answer = Response(body, media_type="application/json")
-        answer.headers.raw.extend(self.response.headers.raw)
-        return answer
+        return json_response(body, self.response)
 
     def answer(self, source: Source[Any]) -> Any:
         """The JSON page of `source`, or its CSV or NDJSON export as a stream (the

@@ -63,6 +63,22 @@ def test_pages_follow_one_another_in_rank_order(api: Api) -> None:
     assert beyond["items"] == [] and beyond["count"] == whole["count"]
 
 
+def test_a_page_links_its_neighbours_in_the_body_and_the_link_header(api: Api) -> None:
+    count = api.json("/v1/search", q="police OR force")["count"]
+    assert count > 10
+    middle = api.client.get("/v1/search", params={"q": "police OR force", "limit": 5, "offset": 5})
+    body = middle.json()
+    assert body["next"] and body["previous"]
+    assert (
+        middle.headers["link"] == f'<{body["next"]}>; rel="next", <{body["previous"]}>; rel="prev"'
+    )
+    last = api.client.get("/v1/search", params={"q": "police OR force", "offset": count - 1})
+    assert last.json()["next"] is None
+    assert last.headers["link"] == f'<{last.json()["previous"]}>; rel="prev"'
+    only = api.client.get("/v1/search", params={"q": "police OR force", "limit": count})
+    assert "link" not in only.headers and only.json()["previous"] is None
+
+
 def test_the_default_page_is_the_documented_one_and_limit_goes_up_to_the_maximum(
     api: Api,
 ) -> None:

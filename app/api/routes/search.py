@@ -16,6 +16,7 @@ from app.api.filters import (
     InspectionFilter,
     PillarFilter,
 )
+from app.api.json_body import json_body
 from app.api.listing import MAX_LIMIT, Paging, page_links, paging_with
 from app.api.problem_docs import data_responses, problem_responses
 from app.api.problems import InvalidParam, ProblemError
@@ -125,7 +126,7 @@ def search(
         session, parsed, filters, limit=paging.limit, offset=paging.offset
     )
     next_url, previous_url = page_links(request, response, outcome.count, paging)
-    return search_resource.results(
+    results = search_resource.results(
         q,
         outcome,
         limit=paging.limit,
@@ -133,3 +134,4 @@ def search(
         next_url=next_url,
         previous_url=previous_url,
     )
+    return json_body(results, response)  # type: ignore[return-value]
