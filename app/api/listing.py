@@ -32,7 +32,7 @@ from app.api import formats
 from app.api.deps import SessionDep
 from app.api.formats import Format, Source
 from app.api.http_cache import label_snapshot
-from app.api.json_body import json_response
+from app.api.json_body import json_body, json_response
 from app.api.problem_docs import problem_responses
 from app.api.problems import InvalidParam, ProblemError, not_acceptable, unknown_parameters
 from app.db import get_engine, read_snapshot
@@ -153,7 +153,8 @@ class ListRequest:
         validators, Vary included, are app/api/http_cache.py's)."""
         if self.format == "json":
             items, count = source.fetch(self.session, self.paging.limit, self.paging.offset)
-            return page_of(self.request, self.response, items, count, self.paging)
+            page = page_of(self.request, self.response, items, count, self.paging)
+            return json_body(page, self.response)
         # The export is everything unless the query string bounds it (offset's default is 0).
         bounded = "limit" in self.request.query_params
         # The stream outlives this request's session: it reads from a snapshot of its own,
