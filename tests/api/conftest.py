@@ -81,6 +81,8 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         engine = make_engine(url)
         app = create_app(engine, Settings(database_url=url, response_cache_bytes=0))
         with TestClient(app) as client:
+            if request.param == "postgres":
+                listening(client)
             yield client, engine, url, result
         engine.dispose()
 
