@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -14,7 +16,7 @@ import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.ingest.document import ReportDocument
 from tests.reports import ROOT, SEED_DIR, SEED_REPORT
 
-__all__ = ["ROOT", "SEED_DIR", "SEED_REPORT", "changed_report_text", "dump", "run_cli"]
+__all__ = ["ROOT", "SEED_DIR", "SEED_REPORT", "changed_report_text", "dump", "run_cli", "until"]
 
 
 def dump(engine: Engine) -> dict[str, list[Any]]:
@@ -64,3 +66,13 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def until(condition: Callable[[], object], seconds: float) -> bool:
+    """Whether `condition()` comes true within `seconds` (polled every 10 ms)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

@@ -35,7 +35,7 @@ from app.store.catalogue import sync_catalogue
 from app.store.report import load_document
 from tests.conftest import fresh_database
 from tests.faults_proxy import FaultProxy
-from tests.helpers import SEED_REPORT, changed_report_text, dump
+from tests.helpers import SEED_REPORT, changed_report_text, dump, until
 from tests.server import LiveServer, start_server
 
 BOUND_S = 10  # no request may take longer than this while the database is away
@@ -224,15 +224,6 @@ def _write_lock_held(direct: Engine) -> bool:
         )
 
 
-def _wait(condition: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.005)
-    return False
-
-
 @pytest.mark.postgres
 def test_an_import_cut_off_half_way_leaves_old_or_new_never_a_mix(live: Live) -> None:
     seed = SEED_REPORT.read_text("utf-8")
@@ -243,7 +234,7 @@ def test_an_import_cut_off_half_way_leaves_old_or_new_never_a_mix(live: Live) ->
         with ThreadPoolExecutor(1) as pool:
             sent = pool.submit(live.post_import, changed)
             # Cut while the loader holds the write lock: its transaction is under way.
-            in_transaction = _wait(lambda: _write_lock_held(live.direct), 20)
+            in_transaction = until(lambda: _write_lock_held(live.direct), 20)
             live.proxy.cut()
             response, seconds = sent.result()
     finally:
@@ -253,7 +244,7 @@ def test_an_import_cut_off_half_way_leaves_old_or_new_never_a_mix(live: Live) ->
     assert seconds < BOUND_S, f"took {seconds:.1f} s"
     assert response.status_code in (201, 503), response.text
     # The server rolls the dead session back (or has committed it): wait for that.
-    assert _wait(lambda: not _write_lock_held(live.direct), 10)
+    assert until(lambda: not _write_lock_held(live.direct), 10)
     faulted = dump(live.direct)
 
     # A clean import of the same report through the recovered service.

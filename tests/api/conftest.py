@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from app.main import create_app
 from app.store.catalogue import sync_catalogue
 from app.store.report import load_document
 from tests.conftest import BACKENDS, fresh_database
-from tests.helpers import run_cli
+from tests.helpers import run_cli, until
 from tests.reports import seed_document
 
 
@@ -65,10 +64,7 @@ def listening(client: TestClient, seconds: float = 10.0) -> None:
     makes the next request re-read the data version, which a test counting a cached
     answer's statements must not race (it did, on a fast machine)."""
     clock = client.app.state.version_clock
-    deadline = time.monotonic() + seconds
-    while not clock.listening:
-        assert time.monotonic() < deadline, "the version listener did not connect"
-        time.sleep(0.01)
+    assert until(lambda: clock.listening, seconds), "the version listener did not connect"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

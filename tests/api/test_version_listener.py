@@ -4,8 +4,6 @@ and a dropped listener connection is survived (a warning, polling, reconnection)
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,18 +15,10 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.store.changes import record_change
+from tests.helpers import until
 
 CARD = "/v1/inspections/west-midlands-2018-19"
 AT_ONCE_S = 5
-
-
-def _until(condition: Callable[[], bool], seconds: float = AT_ONCE_S) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def _bump_elsewhere(url: str) -> None:
@@ -54,10 +44,10 @@ def test_another_processs_load_is_served_at_once_and_a_dropped_listener_recovers
         if loaded.dialect.name != "postgresql":
             assert not clock.listening  # SQLite: polling and the app's own commits only
             return
-        assert _until(lambda: clock.listening)
+        assert until(lambda: clock.listening, AT_ONCE_S)
         first = client.get(CARD).headers["etag"]
         _bump_elsewhere(url)
-        assert _until(lambda: client.get(CARD).headers["etag"] != first)
+        assert until(lambda: client.get(CARD).headers["etag"] != first, AT_ONCE_S)
         second = client.get(CARD).headers["etag"]
 
         # The listener's connection dies: it says so, and comes back by itself.
@@ -70,10 +60,12 @@ def test_another_processs_load_is_served_at_once_and_a_dropped_listener_recovers
                 {"name": LISTENER_NAME},
             ).scalar_one()
         assert killed == 1
-        assert _until(lambda: any("listener lost" in r.getMessage() for r in caplog.records))
-        assert _until(lambda: clock.listening)
+        assert until(
+            lambda: any("listener lost" in r.getMessage() for r in caplog.records), AT_ONCE_S
+        )
+        assert until(lambda: clock.listening, AT_ONCE_S)
         _bump_elsewhere(url)
-        assert _until(lambda: client.get(CARD).headers["etag"] != second)
+        assert until(lambda: client.get(CARD).headers["etag"] != second, AT_ONCE_S)
     assert not clock.listening  # stopped with the app
     messages = [record.getMessage() for record in caplog.records]
     assert any("listener lost" in message for message in messages), messages
