@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
@@ -36,6 +36,11 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_POOL_SIZE = 8
 # Postgres: seconds to wait for a connection before the request fails (a 503).
 CONNECT_TIMEOUT_S = 3
+# Postgres: a pooled connection unused for this long is pinged before it is handed out.
+# One given back moments ago is not: on a busy worker the ping was a tenth of a report
+# card's round trips (bench/README.md). A server that goes away under traffic fails the
+# reads in flight, and SQLAlchemy then replaces every connection pooled before the error.
+PING_AFTER_IDLE_S = 1.0
 # SQLite: how many VM instructions run between two checks of the statement's deadline.
 _PROGRESS_STEPS = 10_000
 # Execution option that makes the next SQLite transaction BEGIN IMMEDIATE.
@@ -135,6 +140,31 @@ def _limit_sqlite_statements(engine: Engine, budget_ms: int) -> None:
     event.listen(engine, "checkin", checkin)
 
 
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only if it sat unused PING_AFTER_IDLE_S or more
+    (the server may have restarted, or a proxy dropped it, meanwhile); one that fails is
+    replaced before the request sees it (the pool retries on DisconnectionError)."""
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return  # just connected, or given back moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection failed its ping: {error}") from error
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
+
+
+_IDLE_SINCE = "peel_idle_since"  # on a pooled connection's info: when it was given back
+
+
 def _on_sqlite_begin(connection: Any) -> None:
     immediate = connection.get_execution_options().get(_WRITE_OPTION)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -185,9 +215,11 @@ def make_engine(
         if statement_timeout_ms and "options" not in url.query:
             options = connect_args.get("options", "")
             connect_args["options"] = f"{options} -c statement_timeout={statement_timeout_ms}"
-    # pool_pre_ping: a pooled connection that died with the server (or a proxy) is replaced
+    # A pooled connection that died with the server (or a proxy) while idle is replaced
     # before use, so the process recovers by itself once the database is back.
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
 
 
 @cache

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, text
 
+from app import db as db_module
 from app.db import (
     SQLITE_POOL_SIZE,
     WRITE_LOCK_KEY,
@@ -25,6 +26,7 @@ from app.db import (
     migrate,
     write_session,
 )
+from tests.conftest import fresh_database
 from tests.reports import ROOT
 
 
@@ -116,6 +118,36 @@ def test_a_write_session_holds_the_write_lock_from_its_start(engine: Engine) -> 
                 assert connection.execute(query, {"key": WRITE_LOCK_KEY}).scalar_one() is False
             other.dispose()
         session.execute(text("SELECT 1"))
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given back moments ago: reused as it is (no ping: one round trip fewer a read).
+    Killed while it sat idle longer than PING_AFTER_IDLE_S: replaced before use."""
+    with fresh_database("postgres", tmp_path) as url:
+        engine, admin = make_engine(url), make_engine(url)
+        pings: list[int] = []
+        ping = engine.dialect.do_ping  # the real ping, counted
+        monkeypatch.setattr(engine.dialect, "do_ping", lambda dbapi: pings.append(1) or ping(dbapi))
+        backend = text("SELECT pg_backend_pid()")
+        try:
+            with engine.connect() as connection:
+                first = connection.execute(backend).scalar_one()
+            with engine.connect() as connection:
+                assert connection.execute(backend).scalar_one() == first
+            assert pings == []
+            with admin.connect() as connection:
+                killed = text("SELECT pg_terminate_backend(:pid)")
+                assert connection.execute(killed, {"pid": first}).scalar_one() is True
+            monkeypatch.setattr(db_module, "PING_AFTER_IDLE_S", 0.0)  # as if a second went by
+            with engine.connect() as connection:
+                assert connection.execute(backend).scalar_one() != first
+            assert pings == [1]
+        finally:
+            engine.dispose()
+            admin.dispose()
 
 
 def test_an_unreachable_postgres_names_the_host_and_the_reason() -> None:
