@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Row, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
@@ -265,6 +266,32 @@ def read_snapshot(engine: Engine) -> Session:
     if engine.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     return session
+
+
+def read_before_snapshot(session: Session, statement: Executable) -> list[Row] | None:
+    """The rows of `statement`, read on `session`'s connection before its snapshot begins;
+    None if not read here (SQLite, the snapshot has begun, or `session` is not one of
+    `read_snapshot`'s): read it in the snapshot.
+
+    Postgres: in autocommit, outside any transaction: one round trip instead of BEGIN, the
+    read and ROLLBACK (a revalidation answered 304 from it never begins the snapshot).
+    SQLite's read transaction costs no round trips: it is read in the snapshot there.
+    """
+    if not isinstance(session, _ReadSession) or session.get_bind().dialect.name != "postgresql":
+        return None
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None or dbapi_connection.info.transaction_status != _PG_IDLE:
+        return None  # the snapshot has begun
+    # Left in autocommit if the read fails: the session's isolation level (so autocommit
+    # too) is set back when it gives the connection back, as after every snapshot.
+    dbapi_connection.autocommit = True
+    rows = list(connection.execute(statement))
+    dbapi_connection.autocommit = False
+    return rows
+
+
+_PG_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction open on the connection
 
 
 def begin_write(session: Session) -> None:

@@ -8,9 +8,11 @@ feed. Both are written by the store (app/store/changes.py), in the load's transa
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, func, select
 
+from app.db import read_before_snapshot
 from app.models import DataChange, DataVersion
 
 
@@ -50,9 +52,21 @@ def version_row(session: Session) -> tuple[int, datetime | None]:
     never read it through here."""
     found = session.info.get(_VERSION_KEY)
     if found is None:
-        row = session.execute(_VERSION_ROW).first()
-        found = session.info[_VERSION_KEY] = (row.version, row.updated_at) if row else (0, None)
+        found = session.info[_VERSION_KEY] = _version_of(session.execute(_VERSION_ROW).first())
     return found
+
+
+def _version_of(row: Any) -> tuple[int, datetime | None]:
+    return (row.version, row.updated_at) if row else (0, None)
+
+
+def version_now(session: Session) -> tuple[int, datetime | None]:
+    """The data version and when it last changed as committed now, for a revalidation:
+    read before the session's snapshot begins where that saves round trips (Postgres:
+    app.db.read_before_snapshot), else `version_row`. Not kept: a body read after it
+    must be labelled by `version_row`, the snapshot's own."""
+    rows = None if _VERSION_KEY in session.info else read_before_snapshot(session, _VERSION_ROW)
+    return version_row(session) if rows is None else _version_of(rows[0] if rows else None)
 
 
 _VERSION_KEY = "peel_version_row"

@@ -18,9 +18,13 @@ KEY, ENTRY = new_key_entry("pipeline", ["import"])
 CARD = "/v1/inspections/west-midlands-2018-19"
 
 
-@pytest.fixture
-def client(db: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(db, Settings(api_keys=ENTRY, cache_max_age=120))) as client:
+@pytest.fixture(params=["cache on", "cache off"])
+def client(db: Engine, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """Cache on: a revalidation is answered from the response store when it holds the
+    answer; cache off: by the app itself (the version read before the snapshot begins)."""
+    cache = {"response_cache_bytes": 0} if request.param == "cache off" else {}
+    settings = Settings(api_keys=ENTRY, cache_max_age=120, **cache)
+    with TestClient(create_app(db, settings)) as client:
         response = _import(client, seed_text())
         assert response.status_code == 201
         yield client

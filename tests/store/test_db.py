@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, text
 
 from app import db as db_module
@@ -24,6 +24,8 @@ from app.db import (
     location_of,
     make_engine,
     migrate,
+    read_before_snapshot,
+    read_snapshot,
     write_session,
 )
 from tests.conftest import fresh_database
@@ -148,6 +150,37 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle(
         finally:
             engine.dispose()
             admin.dispose()
+
+
+def test_a_read_before_the_snapshot_opens_no_transaction(engine: Engine) -> None:
+    """Postgres: read in autocommit on the session's connection (no BEGIN, no ROLLBACK),
+    the snapshot begins afterwards as ever; a failed read never leaves the connection in
+    autocommit for the next session. SQLite: not read there (None)."""
+    statement = text("SELECT 1 AS one")
+    session = read_snapshot(engine)
+    try:
+        rows = read_before_snapshot(session, statement)
+        if engine.dialect.name == "sqlite":
+            assert rows is None
+            return
+        assert rows is not None and [row.one for row in rows] == [1]
+        dbapi_connection = session.connection().connection.dbapi_connection
+        assert dbapi_connection.info.transaction_status == 0  # idle: no transaction open
+        assert session.execute(text("SHOW transaction_isolation")).scalar_one() == (
+            "repeatable read"
+        )
+        assert read_before_snapshot(session, statement) is None  # the snapshot has begun
+    finally:
+        session.close()
+    session = read_snapshot(engine)
+    with pytest.raises(DBAPIError):
+        read_before_snapshot(session, text("SELECT 1 / 0"))
+    session.close()
+    with read_snapshot(engine) as session:  # a connection in autocommit would answer idle
+        session.execute(text("SELECT 1"))
+        dbapi_connection = session.connection().connection.dbapi_connection
+        assert dbapi_connection.autocommit is False
+        assert dbapi_connection.info.transaction_status == 2  # in a transaction
 
 
 def test_an_unreachable_postgres_names_the_host_and_the_reason() -> None:
