@@ -127,11 +127,15 @@ def quiet_access_log() -> None:
     logging.config.dictConfig(config)
 
 
-def scope_of(url: str, accept: str | None = None) -> dict[str, Any]:
+def scope_of(
+    url: str, accept: str | None = None, if_none_match: str | None = None
+) -> dict[str, Any]:
     path, _, query = url.partition("?")
     headers = [(b"host", b"bench"), (b"user-agent", b"bench")]
     if accept:
         headers.append((b"accept", accept.encode()))
+    if if_none_match:
+        headers.append((b"if-none-match", if_none_match.encode()))
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -148,8 +152,10 @@ def scope_of(url: str, accept: str | None = None) -> dict[str, Any]:
     }
 
 
-async def call(app: Any, url: str, accept: str | None = None) -> tuple[int, list, bytes]:
-    scope = scope_of(url, accept)
+async def call(
+    app: Any, url: str, accept: str | None = None, if_none_match: str | None = None
+) -> tuple[int, list, bytes]:
+    scope = scope_of(url, accept, if_none_match)
     start: dict[str, Any] = {}
     body: list[bytes] = []
 

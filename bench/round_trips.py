@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,23 +33,6 @@ CASES = [
     ("card", CARD, None),
     ("judgments", "/v1/judgments?force=west-midlands", None),
 ]
-
-
-async def _call(app: Any, path: str, if_none_match: str | None = None) -> tuple[int, dict]:
-    scope = computed_reads.scope_of(path)
-    if if_none_match:
-        scope["headers"].append((b"if-none-match", if_none_match.encode()))
-    start: dict[str, Any] = {}
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-
-    await app(scope, receive, send)
-    return start["status"], dict(start.get("headers", []))
 
 
 async def compare(database_url: str, pairs: int) -> None:
@@ -70,21 +52,21 @@ async def compare(database_url: str, pairs: int) -> None:
     }
     # How each reads the version of a revalidation (set before each of its requests).
     revalidation = {"as served": version_now, "before": version_row}
-    _, headers = await _call(apps["as served"], CARD)
-    etag = headers[b"etag"].decode()
+    _, headers, _ = await computed_reads.call(apps["as served"], CARD)
+    etag = dict(headers)[b"etag"].decode()
     for label, path, if_none_match in CASES:
         tag = etag if if_none_match == "current" else if_none_match
         spent: dict[str, list[float]] = {name: [] for name in apps}
         for name, app in apps.items():
             http_cache.version_now = revalidation[name]
             for _ in range(10):  # warm: statements compiled and prepared
-                status, _ = await _call(app, path, tag)
+                status, _, _ = await computed_reads.call(app, path, if_none_match=tag)
                 assert status == (304 if tag == etag else 200), (path, status)
         for i in range(pairs):
             for name in list(apps)[:: 1 if i % 2 else -1]:  # alternate which goes first
                 http_cache.version_now = revalidation[name]
                 started = time.process_time()
-                await _call(apps[name], path, tag)
+                await computed_reads.call(apps[name], path, if_none_match=tag)
                 spent[name].append(time.process_time() - started)
         medians = {name: statistics.median(values) * 1e6 for name, values in spent.items()}
         served, before_us = medians["as served"], medians["before"]
