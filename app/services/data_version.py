@@ -65,7 +65,7 @@ def version_now(session: Session) -> tuple[int, datetime | None]:
     read before the session's snapshot begins where that saves round trips (Postgres:
     app.db.read_before_snapshot), else `version_row`. Not kept: a body read after it
     must be labelled by `version_row`, the snapshot's own."""
-    rows = None if _VERSION_KEY in session.info else read_before_snapshot(session, _VERSION_ROW)
+    rows = read_before_snapshot(session, _VERSION_ROW)  # None once the snapshot has begun
     return version_row(session) if rows is None else _version_of(rows[0] if rows else None)
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, text
@@ -165,7 +166,7 @@ def test_a_read_before_the_snapshot_opens_no_transaction(engine: Engine) -> None
             return
         assert rows is not None and [row.one for row in rows] == [1]
         dbapi_connection = session.connection().connection.dbapi_connection
-        assert dbapi_connection.info.transaction_status == 0  # idle: no transaction open
+        assert dbapi_connection.info.transaction_status == TransactionStatus.IDLE
         assert session.execute(text("SHOW transaction_isolation")).scalar_one() == (
             "repeatable read"
         )
@@ -180,7 +181,7 @@ def test_a_read_before_the_snapshot_opens_no_transaction(engine: Engine) -> None
         session.execute(text("SELECT 1"))
         dbapi_connection = session.connection().connection.dbapi_connection
         assert dbapi_connection.autocommit is False
-        assert dbapi_connection.info.transaction_status == 2  # in a transaction
+        assert dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
 
 
 def test_an_unreachable_postgres_names_the_host_and_the_reason() -> None:
