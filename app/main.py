@@ -12,7 +12,6 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
-from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.auth import parse_api_keys
@@ -38,7 +37,7 @@ from app.api.routes import (
 from app.api.security import Guard, RedisLink, content_security_policy
 from app.api.version_clock import VersionClock
 from app.config import Settings, get_settings
-from app.db import as_utc, get_engine
+from app.db import as_utc, get_engine, read_snapshot
 from app.heap import cap_malloc_arenas
 from app.schemas import ImportRequest
 from app.services.data_version import version_row
@@ -94,7 +93,7 @@ def _state_reader(app: FastAPI, store: ResponseStore) -> Callable[[], dict[str, 
             "peel_response_cache_entries": float(len(store)),
         }
         try:
-            with Session(app.state.engine or get_engine()) as session:
+            with read_snapshot(app.state.engine or get_engine()) as session:
                 version, changed = version_row(session)
         except Exception as error:  # a scrape must answer while the database is away
             _log.warning("metrics: data version not read: %s", type(error).__name__)

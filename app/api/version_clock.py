@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 from sqlalchemy import URL, Engine, event
-from sqlmodel import Session
 
 if TYPE_CHECKING:
     import psycopg
 
+from app.db import READ_ONLY_OPTION, read_snapshot
 from app.services.data_version import version_row
 from app.store.changes import VERSION_CHANNEL
 
@@ -34,7 +34,8 @@ _clocks: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[VersionClock]] = (
 
 
 def _mark_committed(connection: Any) -> None:
-    connection.info[_COMMITTED] = True
+    if not connection.get_execution_options().get(READ_ONLY_OPTION):  # a read's: no change
+        connection.info[_COMMITTED] = True
 
 
 def _watch(engine: Engine, clock: VersionClock) -> None:
@@ -79,7 +80,7 @@ class VersionClock:
         engine = self._engine()
         if self not in _clocks.get(engine, ()):
             _watch(engine, self)
-        with Session(engine) as session:
+        with read_snapshot(engine) as session:  # ends with COMMIT: prepared statements kept
             return version_row(session)[0]
 
     async def current(self) -> int | None:

@@ -11,7 +11,7 @@ import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session, text
+from sqlmodel import Session, select, text
 
 from app import db as db_module
 from app.db import (
@@ -29,6 +29,7 @@ from app.db import (
     read_snapshot,
     write_session,
 )
+from app.models import Force
 from tests.conftest import fresh_database
 from tests.reports import ROOT
 
@@ -182,6 +183,40 @@ def test_a_read_before_the_snapshot_opens_no_transaction(engine: Engine) -> None
         dbapi_connection = session.connection().connection.dbapi_connection
         assert dbapi_connection.autocommit is False
         assert dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+
+
+def test_a_read_snapshot_writes_nothing(db: Engine) -> None:
+    """A snapshot ends with COMMIT (below), so it must write nothing: an object changed on
+    it is never saved, and Postgres refuses a write statement in it (READ ONLY)."""
+    with read_snapshot(db) as session:
+        force = session.exec(select(Force).order_by(Force.id)).first()
+        assert force is not None
+        name = force.name
+        force.name = name + " (changed on a read)"
+    with read_snapshot(db) as session:
+        assert session.get(Force, force.id).name == name
+    if db.dialect.name == "postgresql":
+        with read_snapshot(db) as session, pytest.raises(DBAPIError, match="read-only"):
+            session.execute(text("UPDATE force SET name = name || '!'"))
+
+
+@pytest.mark.postgres
+def test_reads_repeated_on_a_connection_are_prepared_once(tmp_path: Path) -> None:
+    """psycopg prepares a statement run five times on a connection, and forgets them all at
+    every ROLLBACK: snapshots end with COMMIT, so Postgres parses and plans a request's
+    statements once per connection, not once per request."""
+    with fresh_database("postgres", tmp_path) as url:
+        engine = make_engine(url, pool_size=1, max_overflow=0)  # one connection: the same
+        probe = text("SELECT CAST(:n AS integer) AS peel_probe")
+        prepared = text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :like")
+        try:
+            for n in range(6):
+                with read_snapshot(engine) as session:
+                    assert session.execute(probe, {"n": n}).scalar_one() == n
+            with read_snapshot(engine) as session:
+                assert session.execute(prepared, {"like": "%peel_probe%"}).scalar_one() == 1
+        finally:
+            engine.dispose()
 
 
 def test_an_unreachable_postgres_names_the_host_and_the_reason() -> None:
