@@ -29,7 +29,7 @@ from app.db import (
     read_snapshot,
     write_session,
 )
-from app.models import Force
+from app.models import Force, Question
 from tests.conftest import fresh_database
 from tests.reports import ROOT
 
@@ -198,6 +198,27 @@ def test_a_read_snapshot_writes_nothing(db: Engine) -> None:
     if db.dialect.name == "postgresql":
         with read_snapshot(db) as session, pytest.raises(DBAPIError, match="read-only"):
             session.execute(text("UPDATE force SET name = name || '!'"))
+
+
+def test_json_columns_read_back_as_written(db: Engine) -> None:
+    """JSON columns are parsed by pydantic-core (make_engine), not json.loads: the text that
+    comes back is the text written, quotes, backslashes, escapes and non-ASCII included."""
+    texts = [
+        'a "quoted" word',
+        "a \\ backslash, \\u00e9 as text",
+        "é – ‘curly’ 🚓",
+        "two\nlines",
+        "",
+    ]
+    with write_session(db) as session:
+        question = session.exec(
+            select(Question).order_by(Question.framework_id, Question.id)
+        ).first()
+        assert question is not None
+        key = (question.framework_id, question.id)
+        question.aliases = texts
+    with read_snapshot(db) as session:
+        assert session.get(Question, key).aliases == texts
 
 
 @pytest.mark.postgres
