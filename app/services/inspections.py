@@ -29,7 +29,7 @@ from app.services.catalogue import Values, matching
 from app.services.coverage import CoverageFacts, coverage_facts
 from app.services.judgments import JudgmentFilters, checks_of, list_judgments
 from app.services.per_version import PerVersion
-from app.services.query import judgments_with_grades, ordered, page, records
+from app.services.query import joined_records, judgments_with_grades, ordered, page, records
 
 INSPECTION_SORTS = ("id", "force", "framework", "published")
 
@@ -105,6 +105,7 @@ _G = Grade.__table__.c  # type: ignore[attr-defined]
 _C = JudgmentCheck.__table__.c  # type: ignore[attr-defined]
 _ID = bindparam("inspection_id")
 _FRAMEWORK = bindparam("framework_id")
+_CHECK = "check_"  # the label prefix of a judgment check's columns beside the judgment's
 
 
 def _card_statements() -> dict[str, Any]:
@@ -128,17 +129,17 @@ def _card_statements() -> dict[str, Any]:
         "questions": select(*Question.__table__.c)  # type: ignore[attr-defined]
         .where(Question.__table__.c.framework_id == _FRAMEWORK)  # type: ignore[attr-defined]
         .order_by(Question.__table__.c.position),  # type: ignore[attr-defined]
-        # A judgment's columns and its grade's rank (all a card shows of the grade).
-        "judgments": select(*_J, _G.rank)
+        # A judgment's columns, its grade's rank (all a card shows of the grade) and each of
+        # its checks (a row per check, the check's columns NULL where it has none).
+        "judgments": select(*_J, _G.rank, *(c.label(_CHECK + c.name) for c in _C))
         .outerjoin_from(
             Judgment.__table__,  # type: ignore[attr-defined]
             Grade.__table__,  # type: ignore[attr-defined]
             (_G.framework_id == _J.framework_id) & (_G.id == _J.grade_id),
         )
-        .where(_J.inspection_id == _ID),
-        "checks": select(*_C)
-        .where(_C.judgment_id.in_(select(_J.id).where(_J.inspection_id == _ID).scalar_subquery()))
-        .order_by(_C.judgment_id, func.coalesce(_C.source_date, ""), _C.source_url, _C.grade_id),
+        .outerjoin(JudgmentCheck.__table__, _C.judgment_id == _J.id)  # type: ignore[attr-defined]
+        .where(_J.inspection_id == _ID)
+        .order_by(_J.id, func.coalesce(_C.source_date, ""), _C.source_url, _C.grade_id),
         "summaries": select(*Summary.__table__.c).where(  # type: ignore[attr-defined]
             Summary.__table__.c.inspection_id == _ID  # type: ignore[attr-defined]
         ),
@@ -177,13 +178,13 @@ def report_card(session: Session, inspection_id: str) -> ReportCard | None:
     connection = session.connection()
     by_inspection = {"inspection_id": inspection_id}
     by_framework = {"framework_id": row.framework.id}
-    judged = {
-        j.subject: (j, j)
-        for j in records(connection.execute(statements["judgments"], by_inspection))
-    }
+    judged: dict[str, tuple[Any, Any]] = {}
     checks: dict[str, list[Any]] = {}
-    for check in records(connection.execute(statements["checks"], by_inspection)):
-        checks.setdefault(check.judgment_id, []).append(check)
+    joined = connection.execute(statements["judgments"], by_inspection)
+    for judgment, check in joined_records(joined, _CHECK):
+        judged[judgment.subject] = (judgment, judgment)
+        if check is not None:
+            checks.setdefault(check.judgment_id, []).append(check)
     findings: Counter[str] = Counter()
     items: Counter[tuple[str, str]] = Counter()
     for question_id, kind, count in connection.execute(statements["counts"], by_inspection):

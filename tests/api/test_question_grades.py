@@ -723,6 +723,19 @@ def _assert_the_report_wins(orders: Orders, client: TestClient) -> None:
     assert judged[added["gradeless"]["question"]]["cross_checks"] == []
     card = client.get(f"/v1/inspections/{document.inspection_id}").json()
     assert card["source_kind"] == "report"
+    # The card reads judgments and their checks in one joined statement, the list in two:
+    # the same checks, in the same order, on every judgment either shows.
+    on_card = {p["pillar"]: p["judgment"] for p in card["pillars"] if p["judgment"]} | {
+        q["question"]: q["judgment"]
+        for p in card["pillars"]
+        for q in p["questions"]
+        if q["judgment"]
+    }
+    assert set(on_card) == set(judged)
+    for subject, judgment in judged.items():
+        for field in ("cross_checks", "superseded", "grade", "source_url"):
+            assert on_card[subject][field] == judgment[field], (subject, field)
+    assert any(j["cross_checks"] for j in on_card.values())
 
 
 def test_loading_the_file_before_the_report_ends_the_same(orders: Orders) -> None:
