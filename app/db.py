@@ -41,6 +41,17 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # page cache (up to 2 MB), which is why there are not 40 of them any more (bench/README.md,
 # RSS).
 SQLITE_POOL_SIZE = 8
+# Reads a worker computes at once by default (Settings.read_concurrency; app/api/read_gate.py
+# holds the others back), measured (bench/README.md, RSS): SQLite's run in the worker,
+# CPU-bound, so two keep its core busy (one computes while the other hops threads);
+# Postgres's wait on the server, so eight (four were 8-13% slower).
+SQLITE_READ_SLOTS = 2
+POSTGRES_READ_SLOTS = 8
+# Postgres connections kept open beyond one per read slot (the version clock's, a
+# writer's). With SQLAlchemy's default pool of 5, three of eight reads opened a connection
+# and closed it again at every turn: 60 new server sessions in 4 s of report cards, each a
+# fork on the server and its statements prepared again (bench/README.md).
+POSTGRES_SPARE_CONNECTIONS = 2
 # Postgres: seconds to wait for a connection before the request fails (a 503).
 CONNECT_TIMEOUT_S = 3
 # Postgres: a pooled connection unused for this long is pinged before it is handed out.
@@ -221,6 +232,8 @@ def make_engine(
             _limit_sqlite_statements(engine, statement_timeout_ms)
         return engine
     if backend == "postgresql":
+        slots = settings.read_concurrency or POSTGRES_READ_SLOTS
+        kwargs.setdefault("pool_size", slots + POSTGRES_SPARE_CONNECTIONS)
         connect_args = kwargs.setdefault("connect_args", {})
         if "connect_timeout" not in url.query:
             # An unroutable host or a dead server fails in seconds, not the OS's TCP timeout.

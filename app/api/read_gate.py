@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.db import POSTGRES_READ_SLOTS, SQLITE_READ_SLOTS
 
 
 class ReadGate:
@@ -69,17 +70,9 @@ class ReadGate:
             release()
 
 
-# Reads computed at once by default (Settings.read_concurrency), measured (bench/README.md,
-# RSS): SQLite's run in the worker, CPU-bound, so two keep its core busy (one computes while
-# the other hops threads); Postgres's wait on the server, so eight (four were 8-13% slower),
-# below its pool's 15 connections (5 + 10 overflow, SQLAlchemy's defaults).
-SQLITE_READ_SLOTS = 2
-READ_SLOTS = 8
-
-
 def read_slots(settings: Settings, engine: Engine | None) -> int:
     """How many reads a worker computes at once (ReadGate's slots)."""
     if settings.read_concurrency is not None:
         return settings.read_concurrency
     url = engine.url if engine is not None else make_url(settings.database_url)
-    return SQLITE_READ_SLOTS if url.get_backend_name() == "sqlite" else READ_SLOTS
+    return SQLITE_READ_SLOTS if url.get_backend_name() == "sqlite" else POSTGRES_READ_SLOTS

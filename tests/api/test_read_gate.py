@@ -14,8 +14,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
-from app.api.read_gate import READ_SLOTS, SQLITE_READ_SLOTS, read_slots
+from app.api.read_gate import read_slots
 from app.config import Settings
+from app.db import POSTGRES_READ_SLOTS, SQLITE_READ_SLOTS
 from app.main import create_app
 
 CARD = "/v1/inspections/west-midlands-2018-19"
@@ -73,7 +74,7 @@ def test_a_burst_of_misses_is_answered_holding_no_more_connections_than_slots(
 ) -> None:
     settings = Settings(response_cache_bytes=0)  # the backend's default slots
     slots = read_slots(settings, loaded)
-    assert slots == (SQLITE_READ_SLOTS if loaded.dialect.name == "sqlite" else READ_SLOTS)
+    assert slots == (SQLITE_READ_SLOTS if loaded.dialect.name == "sqlite" else POSTGRES_READ_SLOTS)
     app = create_app(loaded, settings)
     urls = READS * 16  # 64 at once: more than the threadpool's 40 threads and any pool
     with PeakConnections(loaded) as connections:

@@ -15,6 +15,8 @@ from sqlmodel import Session, select, text
 
 from app import db as db_module
 from app.db import (
+    POSTGRES_READ_SLOTS,
+    POSTGRES_SPARE_CONNECTIONS,
     SQLITE_POOL_SIZE,
     WRITE_LOCK_KEY,
     DatabaseUnavailable,
@@ -54,6 +56,23 @@ def test_a_sqlite_checkout_never_waits_and_only_the_pool_stays_open(tmp_path: Pa
         connection.close()
     assert engine.pool.checkedin() == SQLITE_POOL_SIZE  # the others were closed
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_keeps_a_connection_for_every_read_slot(tmp_path: Path) -> None:
+    """A worker's reads at once (POSTGRES_READ_SLOTS) and two more each keep their
+    connection when given back: with SQLAlchemy's default pool of 5, three of eight reads
+    opened a connection (a fork on the server) and closed it again at every turn."""
+    kept = POSTGRES_READ_SLOTS + POSTGRES_SPARE_CONNECTIONS
+    with fresh_database("postgres", tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            held = [engine.connect() for _ in range(kept + 1)]
+            for connection in held:
+                connection.close()
+            assert engine.pool.checkedin() == kept  # the one beyond them was closed
+        finally:
+            engine.dispose()
 
 
 def test_the_head_revision_is_alembics() -> None:
