@@ -45,13 +45,13 @@ class Settings(BaseSettings):
         "their turn in the event loop, holding no thread, database connection or memory. "
         "Answers from the response cache, streamed bodies and /healthz never wait. Default: "
         "2 on SQLite (its reads run in the worker, CPU-bound: more buys no throughput, only "
-        "memory), 8 on Postgres (its reads wait on the server; its pool keeps a connection "
+        "memory), 4 on Postgres (its reads wait on the server; its pool keeps a connection "
         "for each and two more). "
         "Raise it for a database far away. At most 32: the threadpool's 40 threads must "
         "outnumber it.",
     )
     malloc_arena_max: int = Field(
-        default=2,
+        default=1,
         ge=0,
         description="glibc's malloc arenas per worker (app/heap.py): fewer keep less memory "
         "fragmented across the threads a read hops over. The same variable glibc reads "

@@ -44,13 +44,15 @@ SQLITE_POOL_SIZE = 8
 # Reads a worker computes at once by default (Settings.read_concurrency; app/api/read_gate.py
 # holds the others back), measured (bench/README.md, RSS): SQLite's run in the worker,
 # CPU-bound, so two keep its core busy (one computes while the other hops threads);
-# Postgres's wait on the server, so eight (four were 8-13% slower).
+# Postgres's wait on the server, so four (as many req/s as eight once each kept its
+# connection and prepared statements, and 2 MB less held after a run).
 SQLITE_READ_SLOTS = 2
-POSTGRES_READ_SLOTS = 8
+POSTGRES_READ_SLOTS = 4
 # Postgres connections kept open beyond one per read slot (the version clock's, a
-# writer's). With SQLAlchemy's default pool of 5, three of eight reads opened a connection
-# and closed it again at every turn: 60 new server sessions in 4 s of report cards, each a
-# fork on the server and its statements prepared again (bench/README.md).
+# writer's). With SQLAlchemy's default pool of 5, three of eight reads (the slots then)
+# opened a connection and closed it again at every turn: 60 new server sessions in 4 s of
+# report cards, each a fork on the server and its statements prepared again
+# (bench/README.md).
 POSTGRES_SPARE_CONNECTIONS = 2
 # Postgres: seconds to wait for a connection before the request fails (a 503).
 CONNECT_TIMEOUT_S = 3
