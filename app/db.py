@@ -271,9 +271,9 @@ class _ReadSession(Session):
     Closing ends the read transaction with COMMIT: it wrote nothing (READ ONLY on
     Postgres), and psycopg forgets the statements it has prepared at every ROLLBACK, so a
     read ended by one would have Postgres parse and plan each of its statements again
-    (bench/README.md: 0.7 of a Postgres report card's 2.3 ms). If the database went away after
-    the reads (often after the response was sent), there is nothing to lose: the dead
-    connection is already invalidated, so the error is dropped instead of failing the
+    (bench/README.md: 0.7 of a Postgres report card's 2.3 ms). If the database went away
+    after the reads (often after the response was sent), there is nothing to lose: the
+    dead connection is already invalidated, so the error is dropped instead of failing the
     request's teardown.
     """
 

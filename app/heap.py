@@ -5,8 +5,9 @@ own, up to 8 per core. A computed read hops across anyio's threads, so its objec
 in several arenas, and what one request frees in one arena is not reused by a request
 allocating in another: a worker ends up holding more than it uses. Two arenas took a
 Postgres worker's RSS after a cache-off run from 110 to 103 MB at the same req/s, one
-1-2 MB lower still (bench/README.md, worker memory). glibc reads `MALLOC_ARENA_MAX` at start; the same
-setting applied here (Settings.malloc_arena_max) reaches workers started any way.
+1-2 MB lower still (bench/README.md, worker memory). glibc reads `MALLOC_ARENA_MAX` at
+start; the same setting applied here (Settings.malloc_arena_max) reaches workers started
+any way.
 """
 
 from __future__ import annotations
