@@ -30,7 +30,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import PROJECT_ROOT, Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # SQLite connections kept open for reuse; more are opened when needed (a checkout never
@@ -188,6 +188,14 @@ READ_ONLY_OPTION = "peel_read_only"
 _IDLE_SINCE = "peel_idle_since"  # on a pooled connection's info: when it was given back
 
 
+def read_slots(settings: Settings, backend: str) -> int:
+    """How many reads a worker on `backend` computes at once (app/api/read_gate.py; the
+    Postgres pool keeps a connection for each)."""
+    if settings.read_concurrency is not None:
+        return settings.read_concurrency
+    return SQLITE_READ_SLOTS if backend == "sqlite" else POSTGRES_READ_SLOTS
+
+
 def _on_sqlite_begin(connection: Any) -> None:
     immediate = connection.get_execution_options().get(_WRITE_OPTION)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -234,8 +242,7 @@ def make_engine(
             _limit_sqlite_statements(engine, statement_timeout_ms)
         return engine
     if backend == "postgresql":
-        slots = settings.read_concurrency or POSTGRES_READ_SLOTS
-        kwargs.setdefault("pool_size", slots + POSTGRES_SPARE_CONNECTIONS)
+        kwargs.setdefault("pool_size", read_slots(settings, backend) + POSTGRES_SPARE_CONNECTIONS)
         connect_args = kwargs.setdefault("connect_args", {})
         if "connect_timeout" not in url.query:
             # An unroutable host or a dead server fails in seconds, not the OS's TCP timeout.

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.db import POSTGRES_READ_SLOTS, SQLITE_READ_SLOTS
+from app.db import read_slots as slots_for
 
 
 class ReadGate:
@@ -72,7 +72,5 @@ class ReadGate:
 
 def read_slots(settings: Settings, engine: Engine | None) -> int:
     """How many reads a worker computes at once (ReadGate's slots)."""
-    if settings.read_concurrency is not None:
-        return settings.read_concurrency
     url = engine.url if engine is not None else make_url(settings.database_url)
-    return SQLITE_READ_SLOTS if url.get_backend_name() == "sqlite" else POSTGRES_READ_SLOTS
+    return slots_for(settings, url.get_backend_name())
